@@ -1,0 +1,3 @@
+import { packageProject } from '../../tooling/config/vitest.shared';
+
+export default packageProject('cli', 120_000);
