@@ -1,0 +1,6 @@
+export * from './rows';
+export * from './projects';
+export * from './auth';
+export * from './envelopes';
+export * from './time';
+export * from './names';
