@@ -1,5 +1,5 @@
 import type { McError } from './errors';
-import type { BaseRecord, LocalRecord, ProjectPath, RemoteEntry } from './types';
+import type { BaseRecord, LocalRecord, Problem, ProjectPath, RemoteEntry } from './types';
 
 /** What the server offers beyond production's API (sync-api.md); empty on stock. */
 export interface Capabilities {
@@ -79,8 +79,15 @@ export type MkdirResult = { ok: true; path: ProjectPath; remote: RemoteEntry } |
 export interface RemoteProject {
   readonly projectId: number;
   capabilities(): Promise<Capabilities>;
-  /** Every current file and directory (under `prefixes` when given; "" = the whole project). */
-  snapshot(prefixes?: readonly ProjectPath[], opts?: { signal?: AbortSignal }): Promise<RemoteEntry[]>;
+  /**
+   * Every current file and directory (under `prefixes` when given; "" = the whole project). Rows
+   * that cannot be trusted (unsafe names, several current versions) are reported through
+   * `onProblem` and left out (or resolved to the newest version), never thrown.
+   */
+  snapshot(
+    prefixes?: readonly ProjectPath[],
+    opts?: { signal?: AbortSignal; onProblem?: (problem: Problem) => void },
+  ): Promise<RemoteEntry[]>;
   /** Creates directories (and their missing parents); names production's name rule refuses must work. */
   mkdirs(paths: readonly ProjectPath[], opts?: TransferOptions): AsyncIterable<MkdirResult>;
   upload(items: readonly UploadItem[], opts?: TransferOptions): AsyncIterable<UploadResult>;
