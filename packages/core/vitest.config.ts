@@ -1,3 +1,3 @@
-import { packageProject } from '../../tooling/config/vitest.shared';
+import { packageProject } from '../../tooling/config/vitest.shared.ts';
 
 export default packageProject('core');

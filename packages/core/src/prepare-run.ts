@@ -1,0 +1,97 @@
+import { rmSync } from 'node:fs';
+import { applyCache, needsHash } from './detect-changes';
+import { foldPath } from './fold-name';
+import { hashRecords } from './hash-pool';
+import { isUnder } from './paths';
+import type { Failure, PlanInput, Skip } from './plan';
+import type { RemoteProject, StateStore } from './ports';
+import { scanLocal } from './scan';
+import type { LocalRecord, Problem, ProjectPath, RemoteEntry } from './types';
+
+export interface RunContext {
+  /** Absolute project root. */
+  root: string;
+  /** Project paths to work on ("" = everything). */
+  prefixes: readonly ProjectPath[];
+  store: StateStore;
+  remote: RemoteProject;
+  followSymlinks?: boolean;
+  /** Plan only: no transfer, no file removed, nothing recorded but the caches. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Notices worth a line on stderr (anomalies on the server, stale temp files removed). */
+  onNotice?: (message: string) => void;
+  /** Parallel reads while hashing. */
+  hashConcurrency?: number;
+}
+
+export interface Prepared {
+  input: PlanInput;
+  /** Local items skipped before planning (symlinks, special files). */
+  skipped: Skip[];
+  /** Local items that could not be read, remote rows that cannot be trusted. */
+  failed: Failure[];
+  remoteProblems: Problem[];
+}
+
+/**
+ * Everything a plan needs: the local scan joined with the cache, the remote snapshot, the base,
+ * and the MD5s that decisions need (computed now, cached for next time).
+ */
+export async function prepareRun(ctx: RunContext): Promise<Prepared> {
+  const scan = scanLocal({ root: ctx.root, prefixes: ctx.prefixes, followSymlinks: ctx.followSymlinks ?? false });
+  if (!ctx.dryRun) removeStaleTempFiles(scan.tempFiles, ctx.onNotice);
+
+  const remoteProblems: Problem[] = [];
+  const remote = await ctx.remote.snapshot(ctx.prefixes, { signal: ctx.signal, onProblem: (p) => remoteProblems.push(p) });
+  ctx.store.replaceRemote(remote, ctx.prefixes);
+
+  const cache = ctx.store.loadLocal();
+  const local = applyCache(scan.entries, cache);
+  const base = ctx.store.loadBase();
+  const remoteByFold = new Map<string, RemoteEntry>(remote.map((r) => [foldPath(r.path), r]));
+  const toHash = local.filter((l) => needsHash(l, remoteByFold.get(foldPath(l.path)), base.get(l.path)));
+  const hashFailures = await hashRecords(toHash, { root: ctx.root, concurrency: ctx.hashConcurrency, signal: ctx.signal });
+  const unreadable = new Set(hashFailures.map((f) => f.path));
+  updateLocalCache(ctx.store, ctx.prefixes, local, cache);
+
+  const skipped: Skip[] = [];
+  const failed: Failure[] = [...hashFailures];
+  for (const p of scan.problems) {
+    if (p.failure) failed.push({ path: p.path, code: 'LOCAL_IO', message: p.reason });
+    else skipped.push({ path: p.path, reason: p.reason });
+  }
+  return {
+    input: { local: local.filter((l) => !unreadable.has(l.path)), remote, base },
+    skipped,
+    failed,
+    remoteProblems,
+  };
+}
+
+function removeStaleTempFiles(paths: readonly string[], onNotice?: (message: string) => void): void {
+  for (const p of paths) {
+    try {
+      rmSync(p, { force: true });
+    } catch {
+      onNotice?.(`could not remove stale temporary file ${p}`);
+    }
+  }
+}
+
+/** Writes only what changed since the cached state, and forgets files no longer there. */
+function updateLocalCache(
+  store: StateStore,
+  prefixes: readonly ProjectPath[],
+  local: readonly LocalRecord[],
+  cache: ReadonlyMap<ProjectPath, LocalRecord>,
+): void {
+  const changed = local.filter((l) => {
+    const c = cache.get(l.path);
+    return !c || c.kind !== l.kind || c.size !== l.size || c.mtimeNs !== l.mtimeNs || c.ino !== l.ino || c.md5 !== l.md5;
+  });
+  if (changed.length) store.saveLocal(changed);
+  const present = new Set(local.map((l) => l.path));
+  const gone = [...cache.keys()].filter((p) => !present.has(p) && prefixes.some((prefix) => isUnder(p, prefix)));
+  if (gone.length) store.deleteLocal(gone);
+}

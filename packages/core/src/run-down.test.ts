@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryRemote } from '../test/helpers/memory-remote';
+import { MemoryStore } from '../test/helpers/memory-store';
+import { runDown } from './run-down';
+import { runUp } from './run-up';
+
+function emptyProject(): string {
+  const root = mkdtempSync(join(tmpdir(), 'mcsync-down-'));
+  mkdirSync(join(root, '.mc'));
+  return root;
+}
+const read = (root: string, p: string) => readFileSync(join(root, p), 'utf8');
+
+describe('runDown', () => {
+  it('downloads every file and folder, then a rerun downloads nothing', async () => {
+    const remote = new MemoryRemote();
+    remote.put('a/b/c.txt', 'hello');
+    remote.put('x y/ñ.cif', 'data');
+    remote.put('empty.txt', '');
+    remote.mkdir('empty-dir');
+    const root = emptyProject();
+    const store = new MemoryStore();
+    const report = await runDown({ root, prefixes: [''], store, remote });
+    expect(report.failed).toEqual([]);
+    expect(read(root, 'a/b/c.txt')).toBe('hello');
+    expect(read(root, 'x y/ñ.cif')).toBe('data');
+    expect(read(root, 'empty.txt')).toBe('');
+    expect(existsSync(join(root, 'empty-dir'))).toBe(true);
+
+    remote.downloads = [];
+    await runDown({ root, prefixes: [''], store, remote });
+    expect(remote.downloads).toEqual([]);
+  });
+
+  it('replaces a file unchanged since the last sync with the new server version', async () => {
+    const remote = new MemoryRemote();
+    remote.put('a.txt', 'v1');
+    const root = emptyProject();
+    const store = new MemoryStore();
+    await runDown({ root, prefixes: [''], store, remote });
+    remote.put('a.txt', 'v2');
+    await runDown({ root, prefixes: [''], store, remote });
+    expect(read(root, 'a.txt')).toBe('v2');
+  });
+
+  it('keeps a local edit made since the last sync, and replaces it only with force', async () => {
+    const remote = new MemoryRemote();
+    remote.put('a.txt', 'v1');
+    const root = emptyProject();
+    const store = new MemoryStore();
+    await runDown({ root, prefixes: [''], store, remote });
+    writeFileSync(join(root, 'a.txt'), 'mine');
+    remote.put('a.txt', 'v2');
+    const kept = await runDown({ root, prefixes: [''], store, remote });
+    expect(read(root, 'a.txt')).toBe('mine');
+    expect(kept.skipped.map((s) => s.path)).toEqual(['a.txt']);
+    await runDown({ root, prefixes: [''], store, remote, force: true });
+    expect(read(root, 'a.txt')).toBe('v2');
+  });
+
+  it('never overwrites a never-synced local file that differs', async () => {
+    const remote = new MemoryRemote();
+    remote.put('a.txt', 'server');
+    const root = emptyProject();
+    writeFileSync(join(root, 'a.txt'), 'local!');
+    await runDown({ root, prefixes: [''], store: new MemoryStore(), remote });
+    expect(read(root, 'a.txt')).toBe('local!');
+  });
+
+  it('asks before each forced replacement; "all" stops asking', async () => {
+    const remote = new MemoryRemote();
+    const root = emptyProject();
+    for (const n of ['a', 'b', 'c']) {
+      remote.put(`${n}.txt`, 'server');
+      writeFileSync(join(root, `${n}.txt`), 'local');
+    }
+    const asked: string[] = [];
+    const answers = ['no', 'all'] as const;
+    await runDown({
+      root, prefixes: [''], store: new MemoryStore(), remote, force: true,
+      confirmReplace: async (p) => { asked.push(p); return answers[asked.length - 1]!; },
+    });
+    expect(asked).toEqual(['a.txt', 'b.txt']);
+    expect([read(root, 'a.txt'), read(root, 'b.txt'), read(root, 'c.txt')]).toEqual(['local', 'server', 'server']);
+  });
+
+  it('does not clobber a file the user edits while it downloads', async () => {
+    const remote = new MemoryRemote();
+    remote.put('a.txt', 'server');
+    const root = emptyProject();
+    remote.beforeTransfer = () => writeFileSync(join(root, 'a.txt'), 'typed meanwhile');
+    const report = await runDown({ root, prefixes: [''], store: new MemoryStore(), remote });
+    expect(read(root, 'a.txt')).toBe('typed meanwhile');
+    expect(report.failed.map((f) => f.code)).toEqual(['CHANGED']);
+    expect(readdirSync(root).filter((n) => n.startsWith('.mc-tmp-'))).toEqual([]);
+  });
+
+  it('removes temporary files a killed run left behind', async () => {
+    const root = emptyProject();
+    writeFileSync(join(root, '.mc-tmp-abc'), 'partial');
+    await runDown({ root, prefixes: [''], store: new MemoryStore(), remote: new MemoryRemote() });
+    expect(existsSync(join(root, '.mc-tmp-abc'))).toBe(false);
+  });
+
+  it('round-trips what up sent, byte for byte', async () => {
+    const src = emptyProject();
+    mkdirSync(join(src, 'deep/er'), { recursive: true });
+    writeFileSync(join(src, 'deep/er/x.bin'), Buffer.from([0, 1, 2, 255]));
+    const remote = new MemoryRemote();
+    await runUp({ root: src, prefixes: [''], store: new MemoryStore(), remote });
+    const dst = emptyProject();
+    await runDown({ root: dst, prefixes: [''], store: new MemoryStore(), remote });
+    expect(readFileSync(join(dst, 'deep/er/x.bin'))).toEqual(Buffer.from([0, 1, 2, 255]));
+  });
+});
