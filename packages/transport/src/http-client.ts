@@ -1,0 +1,306 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { McError } from '@mcsync/core';
+import type { Dispatcher } from 'undici';
+import { createDispatcher } from './dispatcher';
+import {
+  type RequestContext,
+  abortedError,
+  connectionError,
+  describeErrorBody,
+  isAbortError,
+  isJsonType,
+  isTlsError,
+  redirectError,
+  statusError,
+} from './http-errors';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, retryAfterDelay, waitFor } from './retry';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+/** A request body that is streamed; `content` must be fresh for each call of the factory. */
+export interface StreamBody {
+  contentType: string;
+  /** Exact byte count of `content` (sent as Content-Length; undici refuses a mismatch). */
+  contentLength: number;
+  content: AsyncIterable<Uint8Array> | Uint8Array;
+}
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path below the REST base, e.g. `/projects/7/directories`. Never put a token here. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** JSON body (sent with `Content-Type: application/json`). */
+  json?: unknown;
+  /** Streamed body, re-created for every attempt so a retry sends the bytes again. */
+  body?: () => StreamBody;
+  /**
+   * May the request be sent twice? Defaults to true for GET/HEAD/PUT/DELETE and false for POST;
+   * only idempotent requests are retried.
+   */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body; null when the body was empty. */
+  data: unknown;
+}
+
+export interface StreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The response body; the caller must consume or destroy it. */
+  body: Readable;
+}
+
+export interface HttpClientOptions {
+  /** REST base including `/api`, e.g. `https://materialscommons.org/api`. */
+  baseUrl: string;
+  /** API token, sent only as `Authorization: Bearer`. Omit for the public routes (login). */
+  token?: string | undefined;
+  /** Skip TLS certificate verification for this remote. */
+  insecure?: boolean;
+  /** Keep-alive connections to the server (default 32). */
+  connections?: number;
+  /** Receives one line per request: method, path, status, duration. Tokens are redacted. */
+  debug?: (line: string) => void;
+  retry?: Partial<RetryPolicy>;
+  /** Environment for proxy settings (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Use this dispatcher instead of creating one (the client then does not close it). */
+  dispatcher?: Dispatcher;
+}
+
+interface Shared {
+  origin: string;
+  basePath: string;
+  token: string | undefined;
+  dispatcher: Dispatcher;
+  ownsDispatcher: boolean;
+  debug: ((line: string) => void) | undefined;
+  retry: RetryPolicy;
+  redact: (text: string) => string;
+}
+
+const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/**
+ * The REST client: one keep-alive dispatcher, bearer auth, JSON parsing, errors as McError and
+ * retries with backoff for idempotent requests. `child()` makes a view that shares the connections
+ * but counts its own requests (one per RemoteProject).
+ */
+export class HttpClient {
+  readonly #shared: Shared;
+  readonly #counters: { n: number }[];
+  readonly #own = { n: 0 };
+
+  constructor(opts: HttpClientOptions);
+  constructor(opts: { shared: Shared; parents: { n: number }[] });
+  constructor(opts: HttpClientOptions | { shared: Shared; parents: { n: number }[] }) {
+    if ('shared' in opts) {
+      this.#shared = opts.shared;
+      this.#counters = [this.#own, ...opts.parents];
+      return;
+    }
+    const url = new URL(opts.baseUrl);
+    if (url.username || url.password || url.search) {
+      throw new McError('CONFIG', 'the remote URL must not contain credentials or a query string', {
+        hint: 'store the token with `mc remote --add`, never in the URL',
+      });
+    }
+    const token = opts.token === undefined || opts.token === '' ? undefined : opts.token;
+    this.#shared = {
+      origin: url.origin,
+      basePath: url.pathname.replace(/\/+$/, ''),
+      token,
+      dispatcher: opts.dispatcher ?? createDispatcher(opts),
+      ownsDispatcher: opts.dispatcher === undefined,
+      debug: opts.debug,
+      retry: { ...DEFAULT_RETRY_POLICY, ...opts.retry },
+      redact: makeRedactor(token),
+    };
+    this.#counters = [this.#own];
+  }
+
+  /** The REST base URL this client talks to (no token). */
+  get baseUrl(): string {
+    return this.#shared.origin + this.#shared.basePath;
+  }
+
+  /** `scheme://host:port` of the server. */
+  get origin(): string {
+    return this.#shared.origin;
+  }
+
+  /** A view sharing the connections and settings, with its own request counter. */
+  child(): HttpClient {
+    return new HttpClient({ shared: this.#shared, parents: this.#counters });
+  }
+
+  /** HTTP requests sent through this client (and its children), retries included. */
+  requestCount(): number {
+    return this.#own.n;
+  }
+
+  /** Replaces secrets (the token) in text built from server output. */
+  redact(text: string): string {
+    return this.#shared.redact(text);
+  }
+
+  /** Sends a request and parses its JSON answer; non-2xx statuses become McErrors. */
+  async json(req: HttpRequest): Promise<JsonResponse> {
+    const res = await this.#send(req);
+    const contentType = headerText(res.headers['content-type']);
+    const text = await res.body.text();
+    if (text === '') return { status: res.statusCode, headers: res.headers, data: null };
+    if (!isJsonType(contentType)) {
+      throw new McError('SERVER', `expected JSON from ${req.method} ${req.path}, got ${contentType || 'no content type'}`, {
+        status: res.statusCode,
+      });
+    }
+    try {
+      return { status: res.statusCode, headers: res.headers, data: JSON.parse(text) };
+    } catch (err) {
+      throw new McError('SERVER', `invalid JSON from ${req.method} ${req.path}`, { status: res.statusCode, cause: err });
+    }
+  }
+
+  /** Sends a request and hands back the body stream of a 2xx answer (downloads). */
+  async stream(req: HttpRequest): Promise<StreamResponse> {
+    const res = await this.#send(req);
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  }
+
+  /** Maps a failure while reading a response body to an McError (NETWORK, or ABORTED). */
+  bodyError(err: unknown, req: Pick<HttpRequest, 'method' | 'path'>): McError {
+    if (err instanceof McError) return err;
+    if (isAbortError(err)) return abortedError(err);
+    return connectionError(err, this.#context(req));
+  }
+
+  /** Closes the connections (no-op on a child, or when the dispatcher was given). */
+  async close(): Promise<void> {
+    if (this.#counters.length === 1 && this.#shared.ownsDispatcher) await this.#shared.dispatcher.close();
+  }
+
+  async #send(req: HttpRequest): Promise<Dispatcher.ResponseData> {
+    const s = this.#shared;
+    const ctx = this.#context(req);
+    const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
+    const fullPath = s.basePath + req.path + queryString(req.query);
+    const jsonBody = req.json === undefined ? undefined : Buffer.from(JSON.stringify(req.json));
+
+    for (let attempt = 0; ; attempt++) {
+      if (req.signal?.aborted) throw abortedError(req.signal.reason);
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'mcsync', ...req.headers };
+      if (s.token !== undefined) headers.authorization = `Bearer ${s.token}`;
+      let body: Dispatcher.DispatchOptions['body'] = null;
+      if (jsonBody) {
+        headers['content-type'] = 'application/json';
+        body = jsonBody;
+      } else if (req.body) {
+        const b = req.body();
+        headers['content-type'] = b.contentType;
+        headers['content-length'] = String(b.contentLength);
+        body = b.content as Dispatcher.DispatchOptions['body'];
+      }
+
+      for (const c of this.#counters) c.n++;
+      const started = performance.now();
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await s.dispatcher.request({
+          origin: s.origin,
+          path: fullPath,
+          method: req.method,
+          headers,
+          body,
+          signal: req.signal ?? null,
+        });
+      } catch (err) {
+        if (err instanceof McError) {
+          // thrown by our own body stream (a local file changed or vanished): not the network's fault
+          this.#log(req, err.code, started, attempt);
+          throw err;
+        }
+        if (isAbortError(err) || req.signal?.aborted) {
+          this.#log(req, 'aborted', started, attempt);
+          throw abortedError(err);
+        }
+        const mc = connectionError(err, ctx);
+        this.#log(req, (err as { code?: string }).code ?? 'error', started, attempt);
+        if (!idempotent || attempt >= s.retry.retries || isTlsError(err)) throw mc;
+        await this.#pause(backoffDelay(attempt, s.retry), req.signal);
+        continue;
+      }
+
+      const status = res.statusCode;
+      this.#log(req, String(status), started, attempt);
+      if (status >= 200 && status < 300) return res;
+
+      if (status >= 300 && status < 400) {
+        res.body.resume();
+        throw redirectError(status, headerText(res.headers.location) || undefined, ctx);
+      }
+      const retryable = idempotent && (status >= 500 || status === 429) && attempt < s.retry.retries;
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        throw this.bodyError(err, req);
+      }
+      if (retryable) {
+        const delay = status === 429 ? retryAfterDelay(res.headers['retry-after'], s.retry) : backoffDelay(attempt, s.retry);
+        await this.#pause(delay, req.signal);
+        continue;
+      }
+      throw statusError(status, describeErrorBody(headerText(res.headers['content-type']), text), ctx);
+    }
+  }
+
+  async #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await waitFor(ms, signal);
+    } catch (err) {
+      throw abortedError(err);
+    }
+  }
+
+  #context(req: Pick<HttpRequest, 'method' | 'path'>): RequestContext {
+    return { method: req.method, path: req.path, origin: this.#shared.origin, redact: this.#shared.redact };
+  }
+
+  #log(req: HttpRequest, outcome: string, started: number, attempt: number): void {
+    const debug = this.#shared.debug;
+    if (!debug) return;
+    const ms = Math.round(performance.now() - started);
+    const retry = attempt > 0 ? ` (retry ${attempt})` : '';
+    debug(this.#shared.redact(`${req.method} ${this.#shared.basePath}${req.path} ${outcome} ${ms}ms${retry}`));
+  }
+}
+
+function queryString(query: HttpRequest['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Removes the token, and anything shaped like a token field, from text. */
+function makeRedactor(token: string | undefined): (text: string) => string {
+  return (text) => {
+    let out = text.replace(/(api_token["'=:\s]+)[A-Za-z0-9]+/gi, '$1[redacted]');
+    if (token) out = out.split(token).join('[redacted]');
+    return out;
+  };
+}

@@ -1,0 +1,33 @@
+export { HttpClient } from './http-client';
+export type { HttpClientOptions, HttpMethod, HttpRequest, JsonResponse, StreamBody, StreamResponse } from './http-client';
+export { createDispatcher, proxyConfigured } from './dispatcher';
+export type { DispatcherOptions } from './dispatcher';
+export { AUTH_HINT, describeErrorBody } from './http-errors';
+export { DEFAULT_RETRY_POLICY, backoffDelay, retryAfterDelay } from './retry';
+export type { RetryPolicy } from './retry';
+
+export { login } from './endpoints/auth';
+export type { LoginOptions } from './endpoints/auth';
+export { capabilitiesFromServerInfo, detectCapabilities, getServerInfo } from './endpoints/server';
+export { createProject, deleteProject, getProject, listProjects } from './endpoints/projects';
+export {
+  createDirectoryByPath,
+  getDirectory,
+  getDirectoryByPath,
+  listAllDirectories,
+  listDirectory,
+  listDirectoryByPath,
+} from './endpoints/directories';
+export { downloadFile, fileByPath, serverPath, uploadFiles, uploadNamedFile } from './endpoints/files';
+
+export { isMultipartSafeName, multipartBody } from './multipart-body';
+export type { MultipartFilePart } from './multipart-body';
+export { MAX_BATCH_BYTES, MAX_FILES_PER_REQUEST, planUploadBatches } from './upload-batches';
+export type { BatchLimits, UploadBatch } from './upload-batches';
+
+export { createRemoteProject, openRemoteProject } from './remote-project';
+export type { RemoteProjectOptions } from './remote-project';
+export { StockRemoteProject } from './stock-remote';
+export type { StockRemoteOptions } from './stock-remote';
+export { downloadToTemp } from './download-file';
+export { DEFAULT_CONCURRENCY } from './scheduler';

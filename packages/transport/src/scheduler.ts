@@ -1,0 +1,64 @@
+import pMap from 'p-map';
+import { ResultQueue } from './result-queue';
+
+/** Requests in flight per transfer by default (stack-notes §5: 16 saturates loopback). */
+export const DEFAULT_CONCURRENCY = 16;
+
+export interface ScheduleOptions<T, R> {
+  concurrency: number;
+  signal?: AbortSignal | undefined;
+  /** Turns an error a worker did not handle into results for its task. */
+  onWorkerError: (task: T, err: unknown, emit: (result: R) => void) => void;
+  /** Results to yield after the last worker finished (e.g. ABORTED for items never attempted). */
+  finish?: () => Iterable<R>;
+}
+
+/**
+ * Runs `worker` over `tasks` with at most `concurrency` in flight. Workers emit results as they
+ * complete, and the returned iterable yields them in that order. After an abort (the caller's
+ * signal, or the consumer leaving its loop) no new task starts; workers in flight see the signal,
+ * and the iterable ends once they have returned, so their clean-up is done when it ends.
+ */
+export function schedule<T, R>(
+  tasks: readonly T[],
+  worker: (task: T, emit: (result: R) => void, signal: AbortSignal) => Promise<void>,
+  opts: ScheduleOptions<T, R>,
+): AsyncIterableIterator<R> {
+  const controller = new AbortController();
+  const abort = () => controller.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) abort();
+  else opts.signal?.addEventListener('abort', abort, { once: true });
+  const queue = new ResultQueue<R>(() => controller.abort());
+
+  // No `signal` for p-map itself: it would settle before the workers in flight have cleaned up.
+  void pMap(
+    tasks,
+    async (task) => {
+      if (controller.signal.aborted) return;
+      try {
+        await worker(task, queue.push, controller.signal);
+      } catch (err) {
+        try {
+          opts.onWorkerError(task, err, queue.push);
+        } catch {
+          // a broken error handler must not stall the queue; `finish` still accounts for the items
+        }
+      }
+    },
+    { concurrency: Math.max(1, opts.concurrency) },
+  ).finally(() => {
+    opts.signal?.removeEventListener('abort', abort);
+    for (const r of opts.finish?.() ?? []) queue.push(r);
+    queue.end();
+  });
+  return queue;
+}
+
+/** Bounded parallel map for request fan-out (listings, mkdirs): rejects on the first error. */
+export function mapBounded<T, R>(
+  items: Iterable<T>,
+  fn: (item: T) => Promise<R>,
+  opts: { concurrency: number; signal?: AbortSignal | undefined },
+): Promise<R[]> {
+  return pMap(items, fn, { concurrency: Math.max(1, opts.concurrency), ...(opts.signal ? { signal: opts.signal } : {}) });
+}
