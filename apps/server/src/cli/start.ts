@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isProfile, PLANNED_PROFILES, PROFILES } from '../profiles.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer, urlHost } from '../start-server.js';
+import { usageError, type CliIo } from './io.js';
+
+export const DEV_USER_EMAIL = 'dev@mcsync.local';
+
+/** `mc-server start`: serve until SIGINT/SIGTERM, then close gracefully and exit 0. */
+export async function runStart(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      profile: { type: 'string' },
+      faults: { type: 'string' },
+      seed: { type: 'string' },
+      log: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.faults !== undefined || values.seed !== undefined) {
+    throw usageError('--faults and --seed are not supported yet (fault injection comes with a later version)');
+  }
+  const profile = values.profile ?? 'stock';
+  if ((PLANNED_PROFILES as readonly string[]).includes(profile)) throw usageError(`profile ${profile} is not built yet`);
+  if (!isProfile(profile)) throw usageError(`unknown profile ${profile} (expected one of: ${[...PROFILES, ...PLANNED_PROFILES].join(', ')})`);
+  const port = parsePort(values.port);
+  const host = values.host ?? DEFAULT_HOST;
+
+  const temporary = values.data === undefined;
+  const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'mc-server-')) : resolve(values.data!);
+  const shutdown = io.shutdownSignal();
+  let server;
+  try {
+    server = await startServer({ dataDir, host, port, profile, logRequests: values.log ?? false });
+  } catch (error) {
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  try {
+    if (temporary) {
+      // Printed before the ready line, so whoever waits for that line already has the token.
+      const dev = await server.createUser({ email: DEV_USER_EMAIL, name: 'Dev User', password: randomBytes(18).toString('base64url') });
+      io.stdout.write(`token: ${dev.token}\n`);
+    }
+    io.stdout.write(`mc-server listening on http://${urlHost(host)}:${server.port}/api (profile ${profile}, data ${dataDir})\n`);
+    await shutdown;
+  } finally {
+    await server.close();
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PORT;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw usageError(`--port must be a number from 0 to 65535, not ${text}`);
+  return port;
+}

@@ -1,0 +1,20 @@
+import type { BlobStore } from './blobs.js';
+import type { Store } from './db/store.js';
+import type { Profile } from './profiles.js';
+
+/** What every route needs, built once per server. No module-level state: tests run servers side by side. */
+export interface ServerContext {
+  store: Store;
+  blobs: BlobStore;
+  profile: Profile;
+  /** Stable identity of this data directory, shown by `GET /server/info`. */
+  serverUuid: string;
+  /** Where unexpected failures are reported (stderr by default); never given tokens or passwords. */
+  logError(message: string): void;
+}
+
+/** One group of routes; registered under `/api` by the server assembly for the profiles that have it. */
+export type RouteModule = (api: import('fastify').FastifyInstance, ctx: ServerContext) => void;
+
+/** Path parameter pattern for numeric ids: other values match no route (404), as sync-api paths must. */
+export const ID = '(^\\d+)';

@@ -1,0 +1,110 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema history, applied in order; `PRAGMA user_version` records how many have run. Append, never edit:
+ * a data directory created by an older build must open with a newer one.
+ *
+ * Names and paths are stored twice: as given (`name`, `path`) and as the fold key production's collation
+ * compares by (`name_key`, `path_key`, see fold-key.ts), so every lookup is an indexed equality.
+ * Times are whole UTC seconds.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    api_token     TEXT NOT NULL UNIQUE,
+    description   TEXT,
+    affiliation   TEXT,
+    slug          TEXT,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+
+  CREATE TABLE projects (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    name_key    TEXT NOT NULL,
+    description TEXT,
+    summary     TEXT,
+    slug        TEXT,
+    owner_id    INTEGER NOT NULL REFERENCES users(id),
+    is_active   INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    archived_at INTEGER,
+    deleted_at  INTEGER
+  );
+  CREATE INDEX projects_by_owner_name ON projects (owner_id, name_key) WHERE deleted_at IS NULL;
+
+  CREATE TABLE project_members (
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    role       TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    PRIMARY KEY (project_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX project_members_by_user ON project_members (user_id, project_id);
+
+  -- One row = one directory or one version of a file (mc-api.md §2.1).
+  CREATE TABLE files (
+    id                     INTEGER PRIMARY KEY,
+    uuid                   TEXT NOT NULL UNIQUE,
+    project_id             INTEGER NOT NULL REFERENCES projects(id),
+    directory_id           INTEGER REFERENCES files(id),
+    name                   TEXT NOT NULL,
+    name_key               TEXT NOT NULL,
+    path                   TEXT,
+    path_key               TEXT,
+    mime_type              TEXT NOT NULL,
+    media_type_description TEXT,
+    size                   INTEGER NOT NULL DEFAULT 0,
+    checksum               TEXT NOT NULL DEFAULT '',
+    current                INTEGER NOT NULL DEFAULT 1,
+    owner_id               INTEGER NOT NULL REFERENCES users(id),
+    description            TEXT,
+    disk                   TEXT,
+    upload_source          TEXT,
+    uses_uuid              TEXT,
+    uses_id                INTEGER,
+    created_at             INTEGER NOT NULL,
+    updated_at             INTEGER NOT NULL,
+    deleted_at             INTEGER
+  );
+  -- Children of a directory in name order, and the versions of one name (upload matching).
+  CREATE INDEX files_by_parent_name ON files (project_id, directory_id, name_key, current)
+    WHERE deleted_at IS NULL;
+  -- Live directory paths are unique per project: this is what makes directory creation race-safe.
+  CREATE UNIQUE INDEX directories_by_path ON files (project_id, path_key)
+    WHERE deleted_at IS NULL AND mime_type = 'directory';
+  -- Global content dedup (mc-api.md §5.3).
+  CREATE INDEX files_by_checksum ON files (checksum) WHERE deleted_at IS NULL AND checksum <> '';
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to SCHEMA_VERSION; refuses a database written by a newer build. */
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${current} is newer than this mc-server supports (${SCHEMA_VERSION}); upgrade mc-server`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    const apply = db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    });
+    apply.immediate();
+  }
+}

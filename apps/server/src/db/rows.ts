@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import { foldKey } from '../fold-key.js';
+import { assertStorable } from '../storage-limits.js';
+import { nowSeconds } from '../timestamps.js';
+
+/** One directory or one version of a file, as stored. */
+export interface RowRecord {
+  id: number;
+  uuid: string;
+  project_id: number;
+  directory_id: number | null;
+  name: string;
+  name_key: string;
+  path: string | null;
+  path_key: string | null;
+  mime_type: string;
+  media_type_description: string | null;
+  size: number;
+  checksum: string;
+  current: 0 | 1;
+  owner_id: number;
+  description: string | null;
+  disk: string | null;
+  upload_source: string | null;
+  uses_uuid: string | null;
+  uses_id: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export const DIRECTORY_MIME = 'directory';
+
+export function isDirectory(row: RowRecord): boolean {
+  return row.mime_type === DIRECTORY_MIME;
+}
+
+export interface NewDirectory {
+  projectId: number;
+  parentId: number | null;
+  name: string;
+  path: string;
+  ownerId: number;
+  description: string | null;
+}
+
+export interface NewFileVersion {
+  projectId: number;
+  directoryId: number;
+  name: string;
+  mimeType: string;
+  size: number;
+  checksum: string;
+  ownerId: number;
+  description: string;
+  usesUuid: string | null;
+  usesId: number | null;
+}
+
+/** `sort` values production's listings accept (Spatie query builder: `name`, `path`, `-` for descending). */
+export const LISTING_SORTS = ['name', '-name', 'path', '-path'] as const;
+export type ListingSort = (typeof LISTING_SORTS)[number];
+
+const ORDER_BY: Record<ListingSort | 'id', string> = {
+  id: 'id',
+  name: 'name_key, id',
+  '-name': 'name_key DESC, id',
+  path: 'path_key, id',
+  '-path': 'path_key DESC, id',
+};
+
+/** The `files` table: directories and file versions. */
+export class RowsRepo {
+  private readonly insertStmt: Statement;
+  private readonly byIdStmt: Statement<[number], RowRecord>;
+  private readonly byIdsStmt: Statement<[string], RowRecord>;
+  private readonly rootsStmt: Statement<[string], RowRecord>;
+  private readonly directoryByPathStmt: Statement<[number, string], RowRecord>;
+  private readonly currentChildStmt: Statement<[number, number, string], RowRecord>;
+  private readonly versionsStmt: Statement<[number, number, string], RowRecord>;
+  private readonly setCurrentStmt: Statement;
+  private readonly softDeleteStmt: Statement;
+  private readonly byChecksumStmt: Statement<[string], RowRecord>;
+  private readonly childrenStmts = new Map<string, Statement<[number, number], RowRecord>>();
+  private readonly directoriesStmts = new Map<string, Statement<[number], RowRecord>>();
+
+  constructor(private readonly db: Database) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO files (uuid, project_id, directory_id, name, name_key, path, path_key, mime_type,
+         media_type_description, size, checksum, current, owner_id, description, disk, upload_source,
+         uses_uuid, uses_id, created_at, updated_at)
+       VALUES (@uuid, @project_id, @directory_id, @name, @name_key, @path, @path_key, @mime_type,
+         @media_type_description, @size, @checksum, 1, @owner_id, @description, @disk, @upload_source,
+         @uses_uuid, @uses_id, @now, @now)`,
+    );
+    this.byIdStmt = db.prepare('SELECT * FROM files WHERE id = ?');
+    this.byIdsStmt = db.prepare('SELECT * FROM files WHERE id IN (SELECT value FROM json_each(?))');
+    this.rootsStmt = db.prepare(
+      `SELECT * FROM files WHERE project_id IN (SELECT value FROM json_each(?))
+         AND path_key = '/' AND mime_type = 'directory' AND deleted_at IS NULL`,
+    );
+    this.directoryByPathStmt = db.prepare(
+      `SELECT * FROM files WHERE project_id = ? AND path_key = ? AND mime_type = 'directory' AND deleted_at IS NULL`,
+    );
+    // Several current rows can exist for one name (production's races, Q10): the newest one wins.
+    this.currentChildStmt = db.prepare(
+      `SELECT * FROM files WHERE project_id = ? AND directory_id = ? AND name_key = ? AND current = 1
+         AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+    );
+    this.versionsStmt = db.prepare(
+      `SELECT * FROM files WHERE project_id = ? AND directory_id = ? AND name_key = ?
+         AND mime_type <> 'directory' AND deleted_at IS NULL ORDER BY created_at, id`,
+    );
+    this.setCurrentStmt = db.prepare('UPDATE files SET current = ?, updated_at = ? WHERE id = ?');
+    this.softDeleteStmt = db.prepare('UPDATE files SET deleted_at = ?, updated_at = ? WHERE id = ?');
+    this.byChecksumStmt = db.prepare(
+      `SELECT * FROM files WHERE checksum = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+    );
+  }
+
+  byId(id: number): RowRecord | undefined {
+    return this.byIdStmt.get(id);
+  }
+
+  byIds(ids: Iterable<number>): Map<number, RowRecord> {
+    const unique = [...new Set(ids)];
+    const found = new Map<number, RowRecord>();
+    if (unique.length === 0) return found;
+    for (const row of this.byIdsStmt.all(JSON.stringify(unique))) found.set(row.id, row);
+    return found;
+  }
+
+  /** Root directories of several projects at once, by project id. */
+  roots(projectIds: readonly number[]): Map<number, RowRecord> {
+    const found = new Map<number, RowRecord>();
+    if (projectIds.length === 0) return found;
+    for (const row of this.rootsStmt.all(JSON.stringify(projectIds))) found.set(row.project_id, row);
+    return found;
+  }
+
+  root(projectId: number): RowRecord | undefined {
+    return this.directoryByPath(projectId, '/');
+  }
+
+  /** The live directory whose stored path folds to the same key (exact otherwise: no normalization). */
+  directoryByPath(projectId: number, path: string): RowRecord | undefined {
+    return this.directoryByPathStmt.get(projectId, foldKey(path));
+  }
+
+  /** The current live row of that name (file or directory) inside a directory. */
+  currentChild(projectId: number, directoryId: number, name: string): RowRecord | undefined {
+    return this.currentChildStmt.get(projectId, directoryId, foldKey(name));
+  }
+
+  /** Every live version of a file name in a directory, oldest first. */
+  versions(projectId: number, directoryId: number, name: string): RowRecord[] {
+    return this.versionsStmt.all(projectId, directoryId, foldKey(name));
+  }
+
+  /** Current live children (files and directories), in `sort` order. */
+  children(projectId: number, directoryId: number, sort: ListingSort): RowRecord[] {
+    let stmt = this.childrenStmts.get(sort);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `SELECT * FROM files WHERE project_id = ? AND directory_id = ? AND current = 1 AND deleted_at IS NULL
+         ORDER BY ${ORDER_BY[sort]}`,
+      );
+      this.childrenStmts.set(sort, stmt);
+    }
+    return stmt.all(projectId, directoryId);
+  }
+
+  /** Every live directory of a project (the root included); `id` order unless sorted. */
+  directories(projectId: number, sort: ListingSort | 'id'): RowRecord[] {
+    let stmt = this.directoriesStmts.get(sort);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `SELECT * FROM files WHERE project_id = ? AND mime_type = 'directory' AND deleted_at IS NULL
+         ORDER BY ${ORDER_BY[sort]}`,
+      );
+      this.directoriesStmts.set(sort, stmt);
+    }
+    return stmt.all(projectId);
+  }
+
+  /** Some live row holding this content, in any project (global blob dedup, mc-api.md §5.3). */
+  anyWithChecksum(checksum: string): RowRecord | undefined {
+    return this.byChecksumStmt.get(checksum);
+  }
+
+  insertDirectory(directory: NewDirectory): RowRecord {
+    return this.insert({
+      project_id: directory.projectId,
+      directory_id: directory.parentId,
+      name: directory.name,
+      path: directory.path,
+      path_key: foldKey(directory.path),
+      mime_type: DIRECTORY_MIME,
+      media_type_description: DIRECTORY_MIME,
+      size: 0,
+      checksum: '',
+      owner_id: directory.ownerId,
+      description: directory.description ?? '',
+      disk: null,
+      upload_source: null,
+      uses_uuid: null,
+      uses_id: null,
+    });
+  }
+
+  /** A new current version; demoting its siblings is the caller's job (same transaction). */
+  insertFileVersion(file: NewFileVersion): RowRecord {
+    return this.insert({
+      project_id: file.projectId,
+      directory_id: file.directoryId,
+      name: file.name,
+      path: null,
+      path_key: null,
+      mime_type: file.mimeType,
+      media_type_description: 'unknown',
+      size: file.size,
+      checksum: file.checksum,
+      owner_id: file.ownerId,
+      description: file.description,
+      disk: 'mcfs',
+      upload_source: 'api',
+      uses_uuid: file.usesUuid,
+      uses_id: file.usesId,
+    });
+  }
+
+  setCurrent(id: number, current: boolean): void {
+    this.setCurrentStmt.run(current ? 1 : 0, nowSeconds(), id);
+  }
+
+  softDelete(id: number): void {
+    const now = nowSeconds();
+    this.softDeleteStmt.run(now, now, id);
+  }
+
+  private insert(
+    row: Omit<RowRecord, 'id' | 'uuid' | 'name_key' | 'current' | 'created_at' | 'updated_at' | 'deleted_at'>,
+  ): RowRecord {
+    assertStorable(row.name, row.path);
+    const { lastInsertRowid } = this.insertStmt.run({
+      ...row,
+      uuid: randomUUID(),
+      name_key: foldKey(row.name),
+      now: nowSeconds(),
+    });
+    return this.byId(Number(lastInsertRowid))!;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * @mcsync/server: the reference Materials Commons server, as a library. Start one in-process (port 0
+ * for tests), create users, point a client at `url`. See README.md.
+ */
+import { accountToken, createAccount, type NewAccount } from './accounts.js';
+import { Store } from './db/store.js';
+
+export { AccountError, type NewAccount } from './accounts.js';
+export { PROFILES, type Profile } from './profiles.js';
+export { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer, type StartServerOptions } from './start-server.js';
+
+/** Creates a user in a data directory (created if missing). Works beside a running server on it. */
+export async function createUser(dataDir: string, account: NewAccount): Promise<{ id: number; email: string; token: string }> {
+  const store = Store.open(dataDir);
+  try {
+    const user = await createAccount(store, account);
+    return { id: user.id, email: user.email, token: user.api_token };
+  } finally {
+    store.close();
+  }
+}
+
+/** A user's API token; `renew` replaces it with a new one first. */
+export function userToken(dataDir: string, email: string, options: { renew?: boolean } = {}): string {
+  const store = Store.open(dataDir);
+  try {
+    return accountToken(store, email, options.renew ?? false);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,112 @@
+import { projectFromInput, projectFromPath, rowFromPath, rowInProject } from '../access.js';
+import { authenticate } from '../auth.js';
+import { ID, type RouteModule } from '../context.js';
+import { isDirectory } from '../db/rows.js';
+import { childPath, ensureDirectoryPath } from '../directory-paths.js';
+import { NoSuchFile, Refusal, ServerError } from '../errors.js';
+import { passesNameRule } from '../name-rule.js';
+import { RequestInput } from '../request-input.js';
+import { embedRow, embedRows } from '../serialize/embed.js';
+import { createdDirectoryJson, rowJson } from '../serialize/row.js';
+import { InputCheck } from '../validation.js';
+import { listingSort } from './listing-sort.js';
+
+type DirectoryParams = { Params: { project: string; directory: string } };
+type ProjectParams = { Params: { project: string } };
+
+const WITH_OWNER_AND_PARENT = { owner: true, directory: true } as const;
+
+/** Directory reads, creation and deletion (mc-api.md §3.3). */
+export const directoryRoutes: RouteModule = (api, { store }) => {
+  api.get<DirectoryParams>(`/projects/:project${ID}/directories/:directory${ID}`, async (req) => {
+    const user = authenticate(store, req, RequestInput.of(req));
+    const project = projectFromPath(store, user, req.params.project);
+    const row = rowFromPath(store, project, req.params.directory);
+    // Q5: a file, an old version or a deleted row is "found" as an empty array.
+    if (!isDirectory(row) || row.current !== 1 || row.deleted_at !== null) return { data: [] };
+    return { data: embedRow(store, row, WITH_OWNER_AND_PARENT) };
+  });
+
+  api.get<DirectoryParams>(`/projects/:project${ID}/directories/:directory${ID}/list`, async (req) => {
+    const user = authenticate(store, req, RequestInput.of(req));
+    const project = projectFromPath(store, user, req.params.project);
+    const directory = rowFromPath(store, project, req.params.directory);
+    const sort = listingSort(req.query, 'name');
+    return { data: embedRows(store, store.rows.children(project.id, directory.id, sort === 'id' ? 'name' : sort), WITH_OWNER_AND_PARENT) };
+  });
+
+  api.get<ProjectParams>(`/projects/:project${ID}/directories_by_path`, async (req) => {
+    const input = RequestInput.of(req);
+    const user = authenticate(store, req, input);
+    const project = projectFromPath(store, user, req.params.project);
+    const path = input.get('path');
+    const directory = typeof path === 'string' ? store.rows.directoryByPath(project.id, path) : undefined;
+    if (!directory) throw new Refusal(404, 'No such directory path');
+    const sort = listingSort(req.query, 'name');
+    return { data: embedRows(store, store.rows.children(project.id, directory.id, sort === 'id' ? 'name' : sort), WITH_OWNER_AND_PARENT) };
+  });
+
+  api.get<ProjectParams>(`/projects/:project${ID}/directories`, async (req) => {
+    const user = authenticate(store, req, RequestInput.of(req));
+    const project = projectFromPath(store, user, req.params.project);
+    return { data: embedRows(store, store.rows.directories(project.id, listingSort(req.query, 'id')), WITH_OWNER_AND_PARENT) };
+  });
+
+  api.post('/directories', async (req, reply) => {
+    const input = RequestInput.of(req);
+    const user = authenticate(store, req, input);
+    const check = new InputCheck(input);
+    const name = check.requiredString('name', 80);
+    const parentId = check.requiredInteger('directory_id');
+    const projectId = check.requiredInteger('project_id');
+    check.optionalString('description', 2048);
+    if (check.ok('name') && !passesNameRule(name)) check.reject('name', `Invalid file name: ${name}`);
+    // Access first, then the 422: production's membership middleware runs before validation.
+    const project = check.ok('project_id') ? projectFromInput(store, user, projectId) : null;
+    const parent = project && check.ok('directory_id') ? rowInProject(store, project, parentId) : null;
+    check.done();
+    if (!project || !parent) throw new ServerError('validated input without project or parent');
+    if (!isDirectory(parent)) throw new NoSuchFile();
+    const path = childPath(parent.path ?? '/', name);
+    const description = input.get('description');
+    const { row, created } = store.transaction(() => {
+      const existing = store.rows.directoryByPath(project.id, path);
+      if (existing) return { row: existing, created: false };
+      const row = store.rows.insertDirectory({
+        projectId: project.id,
+        parentId: parent.id,
+        name,
+        path,
+        ownerId: user.id,
+        description: typeof description === 'string' ? description : null,
+      });
+      return { row, created: true };
+    });
+    reply.code(created ? 201 : 200);
+    return { data: created ? createdDirectoryJson(row) : rowJson(row) };
+  });
+
+  api.post('/directories/by-path', async (req) => {
+    const input = RequestInput.of(req);
+    const user = authenticate(store, req, input);
+    const check = new InputCheck(input);
+    const projectId = check.requiredInteger('project_id');
+    const path = check.requiredString('path');
+    const project = check.ok('project_id') ? projectFromInput(store, user, projectId) : null;
+    check.done();
+    if (!project) throw new ServerError('validated input without project');
+    // Levels created here belong to the project owner, not the caller (mc-api.md §5.9).
+    const directory = store.transaction(() => ensureDirectoryPath(store, project, path, project.owner_id));
+    return { data: rowJson(directory) };
+  });
+
+  api.delete<DirectoryParams>(`/projects/:project${ID}/directories/:directory${ID}`, async (req, reply) => {
+    const user = authenticate(store, req, RequestInput.of(req));
+    const project = projectFromPath(store, user, req.params.project);
+    const row = rowFromPath(store, project, req.params.directory);
+    if (row.directory_id === null && isDirectory(row)) throw new Refusal(400, 'Cannot delete project root directory');
+    // Q6: this row only; children stay live and reachable by path.
+    if (row.deleted_at === null) store.rows.softDelete(row.id);
+    return reply.code(200).send();
+  });
+};

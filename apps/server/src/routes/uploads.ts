@@ -1,0 +1,186 @@
+import { posix } from 'node:path';
+import type { FastifyRequest } from 'fastify';
+import { projectFromInput, projectFromPath, rowInProject } from '../access.js';
+import { authenticate } from '../auth.js';
+import { ID, type RouteModule, type ServerContext } from '../context.js';
+import type { ProjectRecord } from '../db/projects.js';
+import type { RowRecord } from '../db/rows.js';
+import type { UserRecord } from '../db/users.js';
+import { ensureDirectoryPath } from '../directory-paths.js';
+import { Refusal, ServerError, ValidationFailed } from '../errors.js';
+import { readForm, type ReceivedFile, type ReceivedForm } from '../multipart.js';
+import { recordUpload } from '../record-upload.js';
+import { RequestInput, type FormFields } from '../request-input.js';
+import { rowJson } from '../serialize/row.js';
+import { InputCheck, laravelMessage } from '../validation.js';
+
+type DirectoryParams = { Params: { project: string; directory_id: string } };
+type NamedParams = { Params: { project: string; directory_id: string; name: string } };
+type ProjectParams = { Params: { project: string } };
+
+/** PHP's default `max_file_uploads`: production drops file parts beyond it without a word (Q16). */
+export const MAX_FILES_PER_REQUEST = 20;
+
+/** `files[]` as PHP reads it: `files[]`, `files[N]`, or a bare `files`. */
+const isFilesField = (name: string) => /^files(\[\d*\])?$/.test(name);
+const isFileField = (name: string) => name === 'file';
+
+interface Place {
+  project: ProjectRecord;
+  directory: RowRecord;
+}
+
+/**
+ * HTTP uploads (mc-api.md §3.5). The caller is checked before any file byte is stored: at once when the
+ * token is in the header or query, else when the first file part arrives (the token may be a multipart
+ * field before it). Names skip the name rule (§5.6); `{directory_id}` only has to be a row of the
+ * project (Q15). Versioning: record-upload.ts.
+ */
+export const uploadRoutes: RouteModule = (api, ctx) => {
+  const { store, blobs } = ctx;
+
+  const placeFromPath = (req: FastifyRequest<DirectoryParams>) => (user: UserRecord) => {
+    const project = projectFromPath(store, user, req.params.project);
+    return { user, project, directory: rowInProject(store, project, req.params.directory_id) };
+  };
+
+  api.post<DirectoryParams>(`/projects/:project${ID}/files/:directory_id${ID}/upload`, async (req) => {
+    const { access, form } = await receive(ctx, req, isFilesField, placeFromPath(req));
+    return discardOnFailure(ctx, form, async () => {
+      rejectTextInFileFields(form);
+      if (form.files.length === 0) throw new ServerError('upload without a files[] part'); // Q2
+      const rows: RowRecord[] = [];
+      for (const file of form.files) {
+        const { row } = await recordUpload(store, blobs, uploadTarget(access, access.directory, file.filename), file.blob);
+        rows.push(row);
+      }
+      return { data: rows.map(rowJson) };
+    });
+  });
+
+  api.post<NamedParams>(`/projects/:project${ID}/files/:directory_id${ID}/upload/:name`, async (req) => {
+    const { access, form } = await receive(ctx, req, isFilesField, placeFromPath(req));
+    return discardOnFailure(ctx, form, async () => {
+      // A decoded `%2F` would make a name no path can reach; production's router never delivers one.
+      if (form.files.length !== 1 || req.params.name.includes('/')) throw new Refusal(403, '');
+      const target = uploadTarget(access, access.directory, req.params.name);
+      const { row } = await recordUpload(store, blobs, target, form.files[0]!.blob);
+      return { data: [rowJson(row)] };
+    });
+  });
+
+  api.post<ProjectParams>(`/projects/:project${ID}/files/upload-to-path`, async (req, reply) => {
+    const { access, form } = await receive(ctx, req, isFileField, (user) => ({
+      user,
+      project: projectFromPath(store, user, req.params.project),
+    }));
+    return discardOnFailure(ctx, form, async () => {
+      const check = new InputCheck(RequestInput.of(req, form.fields));
+      const path = check.requiredString('path');
+      const file = requireFile(check, form);
+      if (check.ok('path') && posix.basename(path) === '') check.reject('path', 'The path field must name a file.');
+      check.done();
+      if (!file) throw new ServerError('validated input without a file');
+      // Q14: the dirname of a relative path is `.`, which becomes a directory named `.`.
+      const directory = store.transaction(() =>
+        ensureDirectoryPath(store, access.project, posix.dirname(path), access.project.owner_id),
+      );
+      const result = await recordUpload(store, blobs, uploadTarget(access, directory, posix.basename(path)), file.blob);
+      reply.code(result.created ? 201 : 200);
+      return { data: rowJson(result.row) };
+    });
+  });
+
+  api.post('/files', async (req, reply) => {
+    // `project_id` and `directory_id` may come before the file (checked then) or after it (checked at the end).
+    const { access, form } = await receive(ctx, req, isFileField, (user, fields) => ({
+      user,
+      place: placeFromFields(ctx, req, user, fields),
+    }));
+    return discardOnFailure(ctx, form, async () => {
+      const check = new InputCheck(RequestInput.of(req, form.fields));
+      check.requiredInteger('project_id');
+      check.requiredInteger('directory_id');
+      const description = check.optionalString('description');
+      const file = requireFile(check, form);
+      const place = access.place ?? placeFromFields(ctx, req, access.user, form.fields);
+      check.done();
+      if (!file || !place) throw new ServerError('validated input without file, project or directory');
+      const target = { ...uploadTarget({ user: access.user, ...place }, place.directory, file.filename), description: description ?? '' };
+      const result = await recordUpload(store, blobs, target, file.blob);
+      reply.code(result.created ? 201 : 200);
+      return { data: rowJson(result.row) };
+    });
+  });
+};
+
+/**
+ * Authenticates, authorizes and reads the form. `authorize` runs before the body is read when the
+ * token is outside it, otherwise with the fields that precede the first file part.
+ */
+async function receive<A>(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  keep: (field: string) => boolean,
+  authorize: (user: UserRecord, fields: FormFields) => A,
+): Promise<{ access: A; form: ReceivedForm }> {
+  let access: { value: A } | undefined;
+  const checkAccess = (fields: FormFields) => {
+    access ??= { value: authorize(authenticate(ctx.store, req, RequestInput.of(req, fields)), fields) };
+  };
+  let form: ReceivedForm = { fields: new Map(), files: [] };
+  if (!req.isMultipart() || hasTokenOutsideBody(req)) checkAccess(form.fields);
+  if (req.isMultipart()) form = await readForm(req, ctx.blobs, { keep, maxFiles: MAX_FILES_PER_REQUEST, checkAccess });
+  if (!access) throw new ServerError('form read without an access check');
+  return { access: access.value, form };
+}
+
+function hasTokenOutsideBody(req: FastifyRequest): boolean {
+  return req.headers.authorization !== undefined || (req.query as Record<string, unknown>).api_token !== undefined;
+}
+
+/** Staged files not stored by `work` are deleted when it fails (deleting a stored one is a no-op). */
+async function discardOnFailure<T>(ctx: ServerContext, form: ReceivedForm, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await Promise.all(form.files.map((file) => ctx.blobs.discard(file.blob)));
+    throw error;
+  }
+}
+
+/** The destination of `POST /files` once its fields are there; undefined while they are missing. */
+function placeFromFields(ctx: ServerContext, req: FastifyRequest, user: UserRecord, fields: FormFields): Place | undefined {
+  const input = RequestInput.of(req, fields);
+  const projectId = Number(input.get('project_id'));
+  const directoryId = Number(input.get('directory_id'));
+  if (!Number.isSafeInteger(projectId) || projectId <= 0) return undefined;
+  const project = projectFromInput(ctx.store, user, projectId);
+  if (!Number.isSafeInteger(directoryId) || directoryId <= 0) return undefined;
+  return { project, directory: rowInProject(ctx.store, project, directoryId) };
+}
+
+/** The `file` part; its absence is recorded on `check` as production's 422. */
+function requireFile(check: InputCheck, form: ReceivedForm): ReceivedFile | undefined {
+  const file = form.files[0];
+  if (!file) check.reject('file', laravelMessage('file', form.fields.has('file') ? 'file' : 'required'));
+  return file;
+}
+
+/** A text part where `files[]` belongs is production's 422: `files.N` must be a file. */
+function rejectTextInFileFields(form: ReceivedForm): void {
+  const errors: Record<string, string[]> = {};
+  let index = form.files.length;
+  for (const [name, values] of form.fields) {
+    if (!isFilesField(name)) continue;
+    for (let i = 0; i < values.length; i++) {
+      const field = `files.${index++}`;
+      errors[field] = [laravelMessage(field, 'file')];
+    }
+  }
+  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
+}
+
+function uploadTarget(access: { user: UserRecord; project: ProjectRecord }, directory: RowRecord, name: string) {
+  return { projectId: access.project.id, directoryId: directory.id, name, ownerId: access.user.id };
+}

@@ -1,0 +1,95 @@
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { registerBodyParsers, JSON_BODY_LIMIT } from './body-parsers.js';
+import type { RouteModule, ServerContext } from './context.js';
+import { HttpError, Refusal, RouteNotFound, ServerError } from './errors.js';
+import type { Profile } from './profiles.js';
+import { sendError } from './render-error.js';
+import { authRoutes } from './routes/auth.js';
+import { directoryRoutes } from './routes/directories.js';
+import { downloadRoutes } from './routes/download.js';
+import { fileRoutes } from './routes/files.js';
+import { projectRoutes } from './routes/projects.js';
+import { serverInfoRoutes } from './routes/server-info.js';
+import { uploadRoutes } from './routes/uploads.js';
+
+const STOCK_ROUTES: readonly RouteModule[] = [
+  authRoutes,
+  serverInfoRoutes,
+  projectRoutes,
+  directoryRoutes,
+  fileRoutes,
+  uploadRoutes,
+  downloadRoutes,
+];
+
+/** The route groups of a profile. `enhanced` will be `stock` plus the sync-api.md groups. */
+export function routesFor(profile: Profile): readonly RouteModule[] {
+  switch (profile) {
+    case 'stock':
+      return STOCK_ROUTES;
+  }
+}
+
+/**
+ * Multipart limits, set explicitly: @fastify/multipart's default `fileSize` (1 MiB) silently truncates
+ * bigger files. `files` bounds the parts we read at all; production's 20-file cut (Q16) is applied by
+ * the upload routes, which drain the extra parts.
+ */
+export const MULTIPART_LIMITS = {
+  fileSize: 64 * 1024 ** 3,
+  files: 1000,
+  fields: 1000,
+  parts: 2000,
+  fieldSize: 1024 * 1024,
+  headerPairs: 2000,
+} as const;
+
+export interface AppOptions {
+  /** One stderr line per request (method, path without query, status, time). Never tokens. */
+  logRequests?: boolean;
+}
+
+/** The fastify application of one server: body parsing, error rendering and the profile's routes under `/api`. */
+export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: JSON_BODY_LIMIT,
+    // `…/upload/{name}` carries a whole percent-encoded file name (up to 150 characters stored).
+    routerOptions: { maxParamLength: 4096 },
+  });
+  registerBodyParsers(app);
+  await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error instanceof HttpError) return sendError(req, reply, error);
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message = status === 413 ? 'The request is larger than this server accepts.' : error.message;
+      return sendError(req, reply, new Refusal(status, message));
+    }
+    ctx.logError(`mc-server: ${req.method} ${pathOf(req)} failed: ${error.stack ?? String(error)}`);
+    return sendError(req, reply, new ServerError(error.message));
+  });
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new RouteNotFound(pathOf(req).replace(/^\/+/, ''))));
+
+  if (options.logRequests) {
+    app.addHook('onResponse', async (req, reply) => {
+      process.stderr.write(`${req.method} ${pathOf(req)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms\n`);
+    });
+  }
+
+  await app.register(
+    async (api) => {
+      for (const routes of routesFor(ctx.profile)) routes(api, ctx);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}
+
+/** The request path without its query string, which may hold `api_token`. */
+function pathOf(req: FastifyRequest): string {
+  const query = req.url.indexOf('?');
+  return query < 0 ? req.url : req.url.slice(0, query);
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createAccount, type NewAccount } from './accounts.js';
+import { BlobStore } from './blobs.js';
+import type { ServerContext } from './context.js';
+import { Store } from './db/store.js';
+import type { Profile } from './profiles.js';
+import { buildApp } from './server.js';
+
+export interface StartServerOptions {
+  /** Data directory (database + blobs); created if missing. */
+  dataDir: string;
+  /** Interface to listen on; default `127.0.0.1`. */
+  host?: string;
+  /** Port; default 8510, `0` = any free port. */
+  port?: number;
+  /** Default `stock` (the only profile built so far). */
+  profile?: Profile;
+  /** One stderr line per request; default off. */
+  logRequests?: boolean;
+  /** Where unexpected failures are reported; default stderr. */
+  logError?: (message: string) => void;
+}
+
+export interface RunningServer {
+  /** REST base, e.g. `http://127.0.0.1:40123/api` (a wildcard host is given as loopback). */
+  url: string;
+  /** `url` without `/api`: where tus will live. */
+  origin: string;
+  host: string;
+  port: number;
+  profile: Profile;
+  dataDir: string;
+  /** The fastify instance, for `inject()` in tests. */
+  app: FastifyInstance;
+  /** Creates a user in this server's database; resolves to its id, email and token. */
+  createUser(account: NewAccount): Promise<{ id: number; email: string; token: string }>;
+  /** Stops accepting, waits up to 5 s for in-flight requests, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8510;
+const GRACE_MS = 5000;
+
+/** Opens a data directory and serves it; resolves once the server accepts connections. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  const profile = options.profile ?? 'stock';
+  const store = Store.open(dataDir);
+  try {
+    const blobs = new BlobStore(dataDir);
+    await blobs.init();
+    const ctx: ServerContext = {
+      store,
+      blobs,
+      profile,
+      serverUuid: store.settings.getOrInit('server_uuid', randomUUID),
+      logError: options.logError ?? ((message) => process.stderr.write(`${message}\n`)),
+    };
+    const app = await buildApp(ctx, { logRequests: options.logRequests ?? false });
+    const host = options.host ?? DEFAULT_HOST;
+    await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+    const origin = `http://${urlHost(connectableHost(host))}:${port}`;
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: `${origin}/api`,
+      origin,
+      host,
+      port,
+      profile,
+      dataDir,
+      app,
+      async createUser(account) {
+        const user = await createAccount(store, account);
+        return { id: user.id, email: user.email, token: user.api_token };
+      },
+      close() {
+        closing ??= closeGracefully(app).finally(() => store.close());
+        return closing;
+      },
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+async function closeGracefully(app: FastifyInstance): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((done) => {
+    timer = setTimeout(() => {
+      // In-flight requests had their grace period: cut them so the process can exit.
+      app.server.closeAllConnections();
+      done();
+    }, GRACE_MS);
+  });
+  await Promise.race([app.close(), deadline]);
+  clearTimeout(timer);
+}
+
+/** A host clients can connect to: wildcard addresses mean "this machine". */
+function connectableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '::1';
+  return host;
+}
+
+/** Brackets for IPv6 literals, as URLs need them. */
+export function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
