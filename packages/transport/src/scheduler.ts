@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pMap from 'p-map';
 import { ResultQueue } from './result-queue';
 
@@ -24,10 +25,7 @@ export function schedule<T, R>(
   worker: (task: T, emit: (result: R) => void, signal: AbortSignal) => Promise<void>,
   opts: ScheduleOptions<T, R>,
 ): AsyncIterableIterator<R> {
-  const controller = new AbortController();
-  const abort = () => controller.abort(opts.signal?.reason);
-  if (opts.signal?.aborted) abort();
-  else opts.signal?.addEventListener('abort', abort, { once: true });
+  const { controller, dispose } = linkedController(opts.signal);
   const queue = new ResultQueue<R>(() => controller.abort());
 
   // No `signal` for p-map itself: it would settle before the workers in flight have cleaned up.
@@ -47,18 +45,42 @@ export function schedule<T, R>(
     },
     { concurrency: Math.max(1, opts.concurrency) },
   ).finally(() => {
-    opts.signal?.removeEventListener('abort', abort);
+    dispose();
     for (const r of opts.finish?.() ?? []) queue.push(r);
     queue.end();
   });
   return queue;
 }
 
-/** Bounded parallel map for request fan-out (listings, mkdirs): rejects on the first error. */
-export function mapBounded<T, R>(
+/**
+ * Bounded parallel map for request fan-out (directory listings): rejects on the first error and
+ * then aborts the requests still in flight.
+ */
+export async function mapBounded<T, R>(
   items: Iterable<T>,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, signal: AbortSignal) => Promise<R>,
   opts: { concurrency: number; signal?: AbortSignal | undefined },
 ): Promise<R[]> {
-  return pMap(items, fn, { concurrency: Math.max(1, opts.concurrency), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const { controller, dispose } = linkedController(opts.signal);
+  try {
+    return await pMap(items, (item) => fn(item, controller.signal), { concurrency: Math.max(1, opts.concurrency), signal: controller.signal });
+  } catch (err) {
+    controller.abort(err);
+    throw err;
+  } finally {
+    dispose();
+  }
+}
+
+/**
+ * An AbortController that follows `parent`. Every request in flight listens on its signal, so the
+ * listener limit is lifted (Node warns above 10).
+ */
+function linkedController(parent: AbortSignal | undefined): { controller: AbortController; dispose: () => void } {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const abort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) abort();
+  else parent?.addEventListener('abort', abort, { once: true });
+  return { controller, dispose: () => parent?.removeEventListener('abort', abort) };
 }

@@ -72,7 +72,7 @@ export async function stockSnapshot(
 
   let listings: McRow[][];
   try {
-    listings = await mapBounded(toList, (d) => listDirectory(client, projectId, d.row.id, signal ? { signal } : {}), {
+    listings = await mapBounded(toList, (d, inner) => listDirectory(client, projectId, d.row.id, { signal: inner }), {
       concurrency: opts.concurrency ?? 16,
       signal,
     });
