@@ -68,7 +68,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
       const message = status === 413 ? 'The request is larger than this server accepts.' : error.message;
       return sendError(req, reply, new Refusal(status, message));
     }
-    ctx.logError(`mc-server: ${req.method} ${pathOf(req)} failed: ${error.stack ?? String(error)}`);
+    // A client that hung up mid-request is not a server failure worth a stack trace.
+    const clientGone = req.raw.destroyed || req.raw.socket?.destroyed;
+    if (!clientGone) ctx.logError(`mc-server: ${req.method} ${pathOf(req)} failed: ${error.stack ?? String(error)}`);
     return sendError(req, reply, new ServerError(error.message));
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new RouteNotFound(pathOf(req).replace(/^\/+/, ''))));

@@ -115,7 +115,8 @@ export class RowsRepo {
     this.setCurrentStmt = db.prepare('UPDATE files SET current = ?, updated_at = ? WHERE id = ?');
     this.softDeleteStmt = db.prepare('UPDATE files SET deleted_at = ?, updated_at = ? WHERE id = ?');
     this.byChecksumStmt = db.prepare(
-      `SELECT * FROM files WHERE checksum = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+      // `checksum <> ''` repeats the partial index's condition so SQLite can use the index.
+      `SELECT * FROM files WHERE checksum = ? AND checksum <> '' AND deleted_at IS NULL ORDER BY id LIMIT 1`,
     );
   }
 

@@ -1,0 +1,40 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness } from './helpers/harness.js';
+
+let h: Harness;
+let projectId: number;
+beforeAll(async () => {
+  h = await Harness.start();
+  projectId = (await h.project('Routing')).id;
+});
+afterAll(() => h.close());
+
+describe('paths the stock profile does not serve', () => {
+  it.each([
+    ['GET', '/projects/{p}/tree'],
+    ['GET', '/projects/{p}/changes'],
+    ['POST', '/projects/{p}/files/bulk-upload'],
+    ['POST', '/projects/{p}/files/bulk-download'],
+    ['POST', '/projects/{p}/files/by-checksum'],
+    ['GET', '/no/such/route'],
+    ['GET', '/projects/abc'],
+  ])('%s %s → 404 with the router message, as production', async (method, template) => {
+    const path = template.replace('{p}', String(projectId));
+    const reply = await h.call(method, path, method === 'POST' ? { json: {} } : {});
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual({ message: `The route api${path} could not be found.` });
+  });
+
+  it('answers 404 before checking the token, as an unmatched route has no middleware', async () => {
+    const reply = await h.call('GET', `/projects/${projectId}/tree`, { token: null });
+    expect(reply.status).toBe(404);
+  });
+
+  it('does not serve tus at {origin}/files/ yet', async () => {
+    const reply = await request(`${h.server.origin}/files/`, { method: 'OPTIONS', headers: { 'tus-resumable': '1.0.0' } });
+    await reply.body.dump();
+    expect(reply.statusCode).toBe(404);
+    expect(reply.headers).not.toHaveProperty('tus-resumable');
+  });
+});
