@@ -3,7 +3,7 @@ import { applyCache, needsHash } from './detect-changes';
 import { foldPath } from './fold-name';
 import { hashRecords } from './hash-pool';
 import { isUnder } from './paths';
-import type { Failure, PlanInput, Skip } from './plan';
+import type { Failure, Plan, PlanInput, Skip } from './plan';
 import type { RemoteProject, StateStore } from './ports';
 import { scanLocal } from './scan';
 import type { LocalRecord, Problem, ProjectPath, RemoteEntry } from './types';
@@ -23,6 +23,13 @@ export interface RunContext {
   onNotice?: (message: string) => void;
   /** Parallel reads while hashing. */
   hashConcurrency?: number;
+  /**
+   * Descend into folders (`-r`). Without it only the named paths themselves are handled, and a
+   * named folder is skipped with a notice.
+   */
+  recursive?: boolean;
+  /** Called once the plan is known, before any transfer (to size a progress display). */
+  onPlan?: (plan: Plan) => void;
 }
 
 export interface Prepared {
@@ -43,19 +50,26 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
   if (!ctx.dryRun) removeStaleTempFiles(scan.tempFiles, ctx.onNotice);
 
   const remoteProblems: Problem[] = [];
-  const remote = await ctx.remote.snapshot(ctx.prefixes, { signal: ctx.signal, onProblem: (p) => remoteProblems.push(p) });
+  let remote = await ctx.remote.snapshot(ctx.prefixes, { signal: ctx.signal, onProblem: (p) => remoteProblems.push(p) });
   ctx.store.replaceRemote(remote, ctx.prefixes);
 
   const cache = ctx.store.loadLocal();
-  const local = applyCache(scan.entries, cache);
+  let local = applyCache(scan.entries, cache);
+  const skipped: Skip[] = [];
+  if (ctx.recursive === false) {
+    const named = new Set(ctx.prefixes);
+    const folders = new Set([...local, ...remote].filter((e) => named.has(e.path) && e.kind === 'directory').map((e) => e.path));
+    for (const f of folders) skipped.push({ path: f, reason: 'is a folder; use -r to include folders' });
+    local = local.filter((e) => named.has(e.path) && e.kind === 'file');
+    remote = remote.filter((e) => named.has(e.path) && e.kind === 'file');
+  }
   const base = ctx.store.loadBase();
   const remoteByFold = new Map<string, RemoteEntry>(remote.map((r) => [foldPath(r.path), r]));
   const toHash = local.filter((l) => needsHash(l, remoteByFold.get(foldPath(l.path)), base.get(l.path)));
   const hashFailures = await hashRecords(toHash, { root: ctx.root, concurrency: ctx.hashConcurrency, signal: ctx.signal });
   const unreadable = new Set(hashFailures.map((f) => f.path));
-  updateLocalCache(ctx.store, ctx.prefixes, local, cache);
+  updateLocalCache(ctx.store, ctx.prefixes, local, cache, ctx.recursive !== false);
 
-  const skipped: Skip[] = [];
   const failed: Failure[] = [...hashFailures];
   for (const p of scan.problems) {
     if (p.failure) failed.push({ path: p.path, code: 'LOCAL_IO', message: p.reason });
@@ -85,12 +99,14 @@ function updateLocalCache(
   prefixes: readonly ProjectPath[],
   local: readonly LocalRecord[],
   cache: ReadonlyMap<ProjectPath, LocalRecord>,
+  complete: boolean,
 ): void {
   const changed = local.filter((l) => {
     const c = cache.get(l.path);
     return !c || c.kind !== l.kind || c.size !== l.size || c.mtimeNs !== l.mtimeNs || c.ino !== l.ino || c.md5 !== l.md5;
   });
   if (changed.length) store.saveLocal(changed);
+  if (!complete) return; // a partial scan cannot tell what disappeared
   const present = new Set(local.map((l) => l.path));
   const gone = [...cache.keys()].filter((p) => !present.has(p) && prefixes.some((prefix) => isUnder(p, prefix)));
   if (gone.length) store.deleteLocal(gone);

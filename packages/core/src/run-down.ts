@@ -34,12 +34,15 @@ export async function runDown(opts: DownOptions): Promise<RunReport> {
     else opts.onNotice?.(`server: ${p.path}: ${p.reason}`);
   }
   const report = newReport('down', plan, opts.dryRun ?? false);
-  if (opts.dryRun) return report;
-
+  if (opts.dryRun) {
+    opts.onPlan?.(plan);
+    return report;
+  }
   if (opts.force && opts.confirmReplace) {
     const plainly = new Set(unforced.downloads.map((d) => d.path));
     plan.downloads = await confirmForced(plan.downloads, plainly, opts.confirmReplace, report);
   }
+  opts.onPlan?.(plan);
 
   const recorder = new Recorder(opts.store);
   if (plan.inSync.length) opts.store.saveBase(plan.inSync);

@@ -91,3 +91,13 @@ describe('runUp', () => {
     expect(remote.uploads.length).toBeLessThan(3);
   });
 });
+
+describe('runUp without -r', () => {
+  it('uploads named files and skips named folders with a notice', async () => {
+    const root = project({ 'a/x.txt': '1', 'top.txt': '2' });
+    const remote = new MemoryRemote();
+    const report = await runUp({ root, prefixes: ['a', 'top.txt'], recursive: false, store: new MemoryStore(), remote });
+    expect(remote.uploads).toEqual(['top.txt']);
+    expect(report.skipped).toEqual([{ path: 'a', reason: expect.stringContaining('-r') }]);
+  });
+});

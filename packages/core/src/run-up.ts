@@ -18,6 +18,7 @@ export async function runUp(opts: UpOptions): Promise<RunReport> {
   plan.failed.unshift(...prepared.failed);
   for (const p of prepared.remoteProblems) opts.onNotice?.(`server: ${p.path}: ${p.reason}`);
   const report = newReport('up', plan, opts.dryRun ?? false);
+  opts.onPlan?.(plan);
   if (opts.dryRun) return report;
 
   const recorder = new Recorder(opts.store);

@@ -1,0 +1,56 @@
+import { Command, Flags } from '@oclif/core';
+import { McError, toMcError } from '@mcsync/core';
+import { EXIT, exitCodeFor } from './exit-codes';
+import type { CliEnvironment } from './session';
+
+/**
+ * What every `mc` command shares: the output streams, `--json`, `--debug`, and the one place
+ * where errors become messages and exit codes.
+ */
+export abstract class McCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({ description: 'log each HTTP request to stderr (tokens redacted)', helpGroup: 'GLOBAL' }),
+  };
+
+  /** Set by commands that take `--json`: errors then also go to stdout as one JSON document. */
+  protected jsonOutput = false;
+
+  protected cli(debug = false): CliEnvironment {
+    return {
+      cwd: process.cwd(),
+      env: process.env,
+      notice: (message) => this.notice(message),
+      debug: debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
+    };
+  }
+
+  /** A result line on stdout. */
+  protected out(line: string): void {
+    process.stdout.write(`${line}\n`);
+  }
+
+  /** A notice or warning on stderr. */
+  protected notice(message: string): void {
+    process.stderr.write(`${message}\n`);
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    if (err.oclif?.exit !== undefined && !(err instanceof McError)) {
+      if (err.oclif.exit === 0) return; // --help, --version
+      this.notice(`mc: ${err.message}`);
+      this.notice('see `mc COMMAND --help`');
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    const e = toMcError(err);
+    if (this.jsonOutput) this.printJson({ error: { code: e.code, message: e.message, hint: e.hint ?? null } });
+    this.notice(`mc: ${e.message}`);
+    if (e.hint) this.notice(`hint: ${e.hint}`);
+    if (e.code === 'INTERNAL' && err.stack && process.env.MC_DEBUG) this.notice(err.stack);
+    process.exitCode = exitCodeFor(e.code);
+  }
+}

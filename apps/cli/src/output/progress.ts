@@ -1,0 +1,109 @@
+import cliProgress from 'cli-progress';
+import type { Plan, ProgressEvent } from '@mcsync/core';
+import { formatBytes } from './format';
+
+export type ProgressMode = 'tty' | 'ndjson' | 'none';
+
+export interface ProgressDisplay {
+  onPlan(plan: Plan): void;
+  onProgress(event: ProgressEvent): void;
+  stop(): void;
+}
+
+/** `--progress=ndjson` wins; else a bar when stderr is a TTY and --json is off; else nothing. */
+export function progressMode(flag: string | undefined, json: boolean, stderrIsTty: boolean): ProgressMode {
+  if (flag === 'ndjson') return 'ndjson';
+  if (flag === 'none' || json) return 'none';
+  return stderrIsTty ? 'tty' : 'none';
+}
+
+export function createProgress(mode: ProgressMode, op: 'up' | 'down', stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+  if (mode === 'ndjson') return new NdjsonProgress(stream);
+  if (mode === 'tty') return new BarProgress(op, stream);
+  return { onPlan() {}, onProgress() {}, stop() {} };
+}
+
+/** One JSON object per line on stderr: plan totals, then per-file start/bytes/done/fail. */
+class NdjsonProgress implements ProgressDisplay {
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  onPlan(plan: Plan): void {
+    const files = plan.uploads.length + plan.downloads.length;
+    const bytes = plan.uploads.reduce((n, u) => n + u.local.size, 0) + plan.downloads.reduce((n, d) => n + d.remote.size, 0);
+    this.write({ type: 'plan', files, bytes, folders: plan.mkdirRemote.length + plan.mkdirLocal.length });
+  }
+
+  onProgress(event: ProgressEvent): void {
+    if (event.type === 'fail') this.write({ type: 'fail', op: event.op, path: event.path, code: event.error.code, message: event.error.message });
+    else this.write(event);
+  }
+
+  stop(): void {}
+
+  private write(obj: object): void {
+    this.stream.write(`${JSON.stringify({ ts: Date.now(), ...obj })}\n`);
+  }
+}
+
+/** One overall bar on stderr: files done, bytes done, speed, ETA. */
+class BarProgress implements ProgressDisplay {
+  private readonly bar: cliProgress.SingleBar;
+  private started = false;
+  private totalFiles = 0;
+  private filesDone = 0;
+  private bytesDone = 0;
+  private readonly inFlight = new Map<string, number>();
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly op: 'up' | 'down',
+    stream: NodeJS.WriteStream,
+  ) {
+    this.bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: `${op === 'up' ? 'uploading' : 'downloading'} [{bar}] {percentage}% | {files} | {bytes} | {speed} | ETA {eta_formatted}`,
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 50,
+        fps: 8,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+
+  onPlan(plan: Plan): void {
+    this.totalFiles = plan.uploads.length + plan.downloads.length;
+    const total = plan.uploads.reduce((n, u) => n + u.local.size, 0) + plan.downloads.reduce((n, d) => n + d.remote.size, 0);
+    if (this.totalFiles === 0) return;
+    this.bar.start(Math.max(total, 1), 0, this.payload(total));
+    this.started = true;
+  }
+
+  onProgress(event: ProgressEvent): void {
+    if (!this.started) return;
+    if (event.type === 'bytes') this.inFlight.set(event.path, event.bytes);
+    else if (event.type === 'done' || event.type === 'fail') {
+      this.inFlight.delete(event.path);
+      this.filesDone++;
+      if (event.type === 'done') this.bytesDone += event.bytes;
+    }
+    let value = this.bytesDone;
+    for (const b of this.inFlight.values()) value += b;
+    this.bar.update(value, this.payload(this.bar.getTotal(), value));
+  }
+
+  stop(): void {
+    if (this.started) this.bar.stop();
+    this.started = false;
+  }
+
+  private payload(total: number, value = 0): Record<string, string> {
+    const secs = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
+    return {
+      files: `${this.filesDone}/${this.totalFiles} files`,
+      bytes: `${formatBytes(value)}/${formatBytes(total)}`,
+      speed: `${formatBytes(value / secs)}/s`,
+    };
+  }
+}
