@@ -20,6 +20,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  /** Let the child write to our stderr (so a user sees its progress display) instead of capturing it. */
+  inheritStderr?: boolean;
 }
 
 /** Runs a node script to completion, collecting its output. */
@@ -28,25 +30,33 @@ export function runNode(script: string, args: readonly string[], opts: RunOption
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      env: withoutUnset({ ...process.env, ...opts.env }),
+      stdio: ['pipe', 'pipe', opts.inheritStderr ? 'inherit' : 'pipe'],
       timeout: opts.timeoutMs ?? 900_000,
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    child.stdout!.setEncoding('utf8').on('data', (c) => (stdout += c));
+    child.stderr?.setEncoding('utf8').on('data', (c) => (stderr += c));
     child.on('error', reject);
     child.on('close', (code, signal) =>
       resolvePromise({ code: code ?? (signal === 'SIGINT' ? 130 : 128), stdout, stderr, seconds: (performance.now() - started) / 1000 }),
     );
-    child.stdin.end(opts.input ?? '');
+    child.stdin!.end(opts.input ?? '');
   });
+}
+
+/** Drops variables set to undefined, so a test can unset what the parent environment has. */
+function withoutUnset(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
 }
 
 /** `mc ARGS` with a private HOME (never the developer's own config). */
 export function mc(args: readonly string[], opts: RunOptions & { home: string }): Promise<RunResult> {
-  return runNode(MC_BIN, args, { ...opts, env: { HOME: opts.home, NO_COLOR: '1', MC_API_KEY: '', MC_API_URL: '', MC_API_EMAIL: '', ...opts.env } });
+  return runNode(MC_BIN, args, {
+    ...opts,
+    env: { HOME: opts.home, NO_COLOR: '1', MC_API_KEY: undefined, MC_API_URL: undefined, MC_API_EMAIL: undefined, ...opts.env },
+  });
 }
 
 export function mcServer(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
