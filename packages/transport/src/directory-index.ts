@@ -1,13 +1,10 @@
 import { McError, type ProjectPath, fromRemotePath } from '@mcsync/core';
-import { foldName, isDirectoryRow } from '@mcsync/protocol';
+import { isDirectoryRow } from '@mcsync/protocol';
 import { createDirectoryByPath } from './endpoints/directories';
 import { fileByPath } from './endpoints/files';
+import { foldPath } from './fold-key';
 import type { HttpClient } from './http-client';
 
-/** The server's fold key of a whole path (§5.7): paths that differ only by case or accents are one. */
-export function foldPath(path: ProjectPath): string {
-  return path === '' ? '' : path.split('/').map(foldName).join('/');
-}
 
 interface Known {
   id: number;

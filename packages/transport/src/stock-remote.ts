@@ -12,7 +12,8 @@ import {
   type UploadResult,
   toMcError,
 } from '@mcsync/core';
-import { DirectoryIndex, foldPath } from './directory-index';
+import { DirectoryIndex } from './directory-index';
+import { foldPath } from './fold-key';
 import { downloadToTemp } from './download-file';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';

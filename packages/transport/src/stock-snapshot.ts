@@ -1,8 +1,9 @@
 import { McError, type Problem, type ProjectPath, type RemoteEntry, assertSafeName, fromRemotePath, joinPath, parentOf } from '@mcsync/core';
-import { type McRow, foldName, isCurrentRow, isDirectoryRow, parseTimestamp } from '@mcsync/protocol';
+import { type McRow, isCurrentRow, isDirectoryRow, parseTimestamp } from '@mcsync/protocol';
+import { foldKey, foldPath } from './fold-key';
 import { listAllDirectories, listDirectory } from './endpoints/directories';
 import type { HttpClient } from './http-client';
-import { type DirectoryIndex, foldPath } from './directory-index';
+import type { DirectoryIndex } from './directory-index';
 import { toRemoteEntry } from './remote-entry';
 import { mapBounded } from './scheduler';
 import { abortedError, isAbortError } from './http-errors';
@@ -40,9 +41,11 @@ export async function stockSnapshot(
   for (const d of dirs.values()) index.set(d.path, d.row.id);
 
   const wanted = (prefixes.length === 0 ? [''] : prefixes).map(foldPath);
+  const everything = wanted.includes('');
   const inScope = (path: ProjectPath) => {
+    if (everything) return true;
     const f = foldPath(path);
-    return wanted.some((p) => p === '' || f === p || f.startsWith(`${p}/`));
+    return wanted.some((p) => f === p || f.startsWith(`${p}/`));
   };
 
   const entries: RemoteEntry[] = [];
@@ -67,7 +70,7 @@ export async function stockSnapshot(
     if (parentId == null) continue;
     let names = subdirNames.get(parentId);
     if (!names) subdirNames.set(parentId, (names = new Set()));
-    names.add(foldName(d.row.name));
+    names.add(foldKey(d.row.name));
   }
 
   let listings: McRow[][];
@@ -170,7 +173,7 @@ function filesOf(dir: Dir, rows: readonly McRow[], subdirs: Set<string> | undefi
       report({ path: joinPath(dir.path, row.name.replace(/\0/g, '\\0')), reason: problemText(err), failure: true });
       continue;
     }
-    const key = foldName(row.name);
+    const key = foldKey(row.name);
     if (subdirs?.has(key)) {
       report({ path: joinPath(dir.path, row.name), reason: 'a file and a directory share this name on the server: file skipped', failure: true });
       continue;

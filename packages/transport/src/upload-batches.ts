@@ -1,6 +1,5 @@
 import { McError, type ProjectPath, type UploadItem, baseName, parentOf } from '@mcsync/core';
-import { foldName } from '@mcsync/protocol';
-import { foldPath } from './directory-index';
+import { foldKey, foldPath } from './fold-key';
 import { isMultipartSafeName } from './multipart-body';
 
 /** Q16: production drops `files[]` parts beyond 20 per request without an error. */
@@ -45,7 +44,7 @@ export function planUploadBatches(
     const name = baseName(item.path);
     let seen = names.get(dirKey);
     if (!seen) names.set(dirKey, (seen = new Set()));
-    const key = foldName(name);
+    const key = foldKey(name);
     if (seen.has(key)) {
       refused.push({
         item,

@@ -25,10 +25,12 @@ let server: RunningServer;
 let work: string;
 let client: HttpClient;
 let token: string;
+const serverErrors: string[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mcsync-transport-'));
-  server = await startServer({ dataDir: join(work, 'server'), port: 0 });
+  // The server logs requests the client abandons on purpose (a file that shrank mid-body).
+  server = await startServer({ dataDir: join(work, 'server'), port: 0, logError: (m) => serverErrors.push(m) });
   await server.createUser({ email: 'ann@example.org', password: 'correct horse' });
   token = (await login(server.url, 'ann@example.org', 'correct horse')).api_token;
   client = new HttpClient({ baseUrl: server.url, token });
