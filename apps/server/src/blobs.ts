@@ -1,27 +1,34 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sniffMime, SNIFF_BYTES } from './sniff-mime.js';
 
-/** An upload written to the temp folder, not yet in the content store. */
-export interface StagedBlob {
-  tmpPath: string;
-  md5: string;
-  size: number;
-  mimeType: string;
-}
+/** An upload received but not yet in the content store: small ones in memory, others in a temp file. */
+export type StagedBlob = { md5: string; size: number; mimeType: string } & (
+  | { kind: 'memory'; data: Buffer }
+  | { kind: 'file'; tmpPath: string }
+);
 
 // 1 MiB writes and reads: measured to keep MD5 and disk at md5sum speed (stack-notes §4).
 const CHUNK = 1 << 20;
 
 /**
- * Content-addressed file contents: `DATA/blobs/<first two hex digits>/<md5>`. Uploads stream into
- * `DATA/tmp` (same file system, so the final rename is atomic) while their MD5 is computed on the way;
- * no upload is ever held in memory whole. Identical contents share one blob, as production's global
- * dedup does (mc-api.md §5.3), so a blob's mtime is the time its content first arrived.
+ * Uploads up to this size stay in memory until committed. Measured on the 26,000-small-file benchmark
+ * shape: a temp file costs five thread-pool round trips per file (open, write, close, stat, rename),
+ * which dominated upload time; a small buffer is written with two quick synchronous calls instead,
+ * or not at all when the content is already stored. At 20 parts per request this bounds a request's
+ * memory to 1.25 MiB. Larger uploads stream to disk.
+ */
+export const IN_MEMORY_LIMIT = 64 * 1024;
+
+/**
+ * Content-addressed file contents: `DATA/blobs/<first two hex digits>/<md5>`. Uploads are hashed while
+ * they arrive and written under `DATA/tmp` (same file system, so the final rename is atomic); a large
+ * upload is never held in memory. Identical contents share one blob, as production's global dedup does
+ * (mc-api.md §5.3), so a blob's mtime is the time its content first arrived.
  */
 export class BlobStore {
   readonly blobDir: string;
@@ -40,25 +47,33 @@ export class BlobStore {
     for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true, recursive: true });
   }
 
-  /** Streams `source` to a temp file, hashing and sniffing on the way. */
+  /** Receives `source`, hashing and sniffing on the way. */
   async stage(source: Readable): Promise<StagedBlob> {
-    const tmpPath = join(this.tmpDir, randomUUID());
     const hash = createHash('md5');
-    const head: Buffer[] = [];
-    let headLength = 0;
+    const buffered: Buffer[] = [];
     let size = 0;
+    const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) {
+        const data = Buffer.concat(buffered, size);
+        return { kind: 'memory', data, md5: hash.digest('hex'), size, mimeType: sniffMime(data.subarray(0, SNIFF_BYTES), size) };
+      }
+      hash.update(next.value);
+      buffered.push(next.value);
+      size += next.value.length;
+      if (size > IN_MEMORY_LIMIT) break;
+    }
+    const head = Buffer.concat(buffered).subarray(0, SNIFF_BYTES);
+    const tmpPath = this.tmpPath();
     try {
       await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            size += chunk.length;
-            if (headLength < SNIFF_BYTES) {
-              head.push(Buffer.from(chunk.subarray(0, SNIFF_BYTES - headLength)));
-              headLength += Math.min(chunk.length, SNIFF_BYTES - headLength);
-            }
-            yield chunk;
+        async function* () {
+          yield* buffered.splice(0);
+          for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+            hash.update(next.value);
+            size += next.value.length;
+            yield next.value;
           }
         },
         createWriteStream(tmpPath, { highWaterMark: CHUNK }),
@@ -67,26 +82,29 @@ export class BlobStore {
       await unlink(tmpPath).catch(() => undefined);
       throw error;
     }
-    return { tmpPath, md5: hash.digest('hex'), size, mimeType: sniffMime(Buffer.concat(head), size) };
+    return { kind: 'file', tmpPath, md5: hash.digest('hex'), size, mimeType: sniffMime(head, size) };
   }
 
-  /** Moves a staged upload into the store; when that content is already stored, drops the temp file. */
+  /** Puts a staged upload into the store, unless that content is already there. */
   async commit(staged: StagedBlob): Promise<void> {
     const target = this.pathOf(staged.md5);
-    if (await exists(target)) {
-      await unlink(staged.tmpPath);
+    if (statSync(target, { throwIfNoEntry: false })) {
+      await this.discard(staged);
       return;
     }
-    const shard = staged.md5.slice(0, 2);
-    if (!this.shardsMade.has(shard)) {
-      await mkdir(join(this.blobDir, shard), { recursive: true });
-      this.shardsMade.add(shard);
+    this.ensureShard(staged.md5);
+    if (staged.kind === 'file') {
+      await rename(staged.tmpPath, target);
+    } else {
+      // Temp file then rename even here: a crash must never leave a partial blob under its final name.
+      const tmpPath = this.tmpPath();
+      writeFileSync(tmpPath, staged.data);
+      renameSync(tmpPath, target);
     }
-    await rename(staged.tmpPath, target);
   }
 
   async discard(staged: StagedBlob): Promise<void> {
-    await unlink(staged.tmpPath).catch(() => undefined);
+    if (staged.kind === 'file') await unlink(staged.tmpPath).catch(() => undefined);
   }
 
   pathOf(md5: string): string {
@@ -94,25 +112,23 @@ export class BlobStore {
   }
 
   /** Size and mtime of a stored blob, or null when it is missing. */
-  async statBlob(md5: string): Promise<{ size: number; mtime: Date } | null> {
-    try {
-      const info = await stat(this.pathOf(md5));
-      return { size: info.size, mtime: info.mtime };
-    } catch {
-      return null;
-    }
+  statBlob(md5: string): { size: number; mtime: Date } | null {
+    const info = statSync(this.pathOf(md5), { throwIfNoEntry: false });
+    return info ? { size: info.size, mtime: info.mtime } : null;
   }
 
   open(md5: string, range?: { start: number; end: number }): Readable {
     return createReadStream(this.pathOf(md5), { highWaterMark: CHUNK, ...range });
   }
-}
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
+  private tmpPath(): string {
+    return join(this.tmpDir, randomUUID());
+  }
+
+  private ensureShard(md5: string): void {
+    const shard = md5.slice(0, 2);
+    if (this.shardsMade.has(shard)) return;
+    mkdirSync(join(this.blobDir, shard), { recursive: true });
+    this.shardsMade.add(shard);
   }
 }

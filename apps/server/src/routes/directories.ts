@@ -32,7 +32,7 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const project = projectFromPath(store, user, req.params.project);
     const directory = rowFromPath(store, project, req.params.directory);
     const sort = listingSort(req.query, 'name');
-    return { data: embedRows(store, store.rows.children(project.id, directory.id, sort === 'id' ? 'name' : sort), WITH_OWNER_AND_PARENT) };
+    return { data: embedRows(store, store.rows.children(project.id, directory.id, sort), WITH_OWNER_AND_PARENT) };
   });
 
   api.get<ProjectParams>(`/projects/:project${ID}/directories_by_path`, async (req) => {
@@ -43,7 +43,7 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const directory = typeof path === 'string' ? store.rows.directoryByPath(project.id, path) : undefined;
     if (!directory) throw new Refusal(404, 'No such directory path');
     const sort = listingSort(req.query, 'name');
-    return { data: embedRows(store, store.rows.children(project.id, directory.id, sort === 'id' ? 'name' : sort), WITH_OWNER_AND_PARENT) };
+    return { data: embedRows(store, store.rows.children(project.id, directory.id, sort), WITH_OWNER_AND_PARENT) };
   });
 
   api.get<ProjectParams>(`/projects/:project${ID}/directories`, async (req) => {

@@ -20,7 +20,7 @@ export const downloadRoutes: RouteModule = (api, { store, blobs }) => {
     const project = projectFromPath(store, user, req.params.project);
     const row = rowFromPath(store, project, req.params.file);
     if (isDirectory(row) || row.checksum === '') throw new ServerError('download of a row without content');
-    const blob = await blobs.statBlob(row.checksum);
+    const blob = blobs.statBlob(row.checksum);
     if (!blob) throw new ServerError(`blob ${row.checksum} is missing`);
 
     const range = parseByteRange(req.headers.range, blob.size);

@@ -5,7 +5,7 @@ import { Refusal } from '../errors.js';
  * The `sort` query of directory listings, checked like production's query builder: a comma-separated
  * list of `name`, `path`, `-name`, `-path` (the first one orders the result); anything else is a 400.
  */
-export function listingSort(query: unknown, fallback: ListingSort | 'id'): ListingSort | 'id' {
+export function listingSort<F extends ListingSort | 'id'>(query: unknown, fallback: F): ListingSort | F {
   const sort = (query as Record<string, unknown>).sort;
   if (typeof sort !== 'string' || sort.trim() === '') return fallback;
   const requested = sort.split(',').map((item) => item.trim());

@@ -31,10 +31,10 @@ interface Place {
 }
 
 /**
- * HTTP uploads (mc-api.md §3.5). The caller is checked before any file byte is stored: at once when the
- * token is in the header or query, else when the first file part arrives (the token may be a multipart
- * field before it). Names skip the name rule (§5.6); `{directory_id}` only has to be a row of the
- * project (Q15). Versioning: record-upload.ts.
+ * HTTP uploads (mc-api.md §3.5). The caller is checked when the first file part arrives, before any of
+ * its bytes are stored, so that an `api_token` field sent before it counts as production's body token
+ * (query, then body, then header). Names skip the name rule (§5.6); `{directory_id}` only has to be a
+ * row of the project (Q15). Versioning: record-upload.ts.
  */
 export const uploadRoutes: RouteModule = (api, ctx) => {
   const { store, blobs } = ctx;
@@ -115,8 +115,8 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
 };
 
 /**
- * Authenticates, authorizes and reads the form. `authorize` runs before the body is read when the
- * token is outside it, otherwise with the fields that precede the first file part.
+ * Authenticates, authorizes and reads the form: `authorize` runs with the fields that precede the first
+ * file part (or all of them when there is none).
  */
 async function receive<A>(
   ctx: ServerContext,
@@ -129,14 +129,10 @@ async function receive<A>(
     access ??= { value: authorize(authenticate(ctx.store, req, RequestInput.of(req, fields)), fields) };
   };
   let form: ReceivedForm = { fields: new Map(), files: [] };
-  if (!req.isMultipart() || hasTokenOutsideBody(req)) checkAccess(form.fields);
   if (req.isMultipart()) form = await readForm(req, ctx.blobs, { keep, maxFiles: MAX_FILES_PER_REQUEST, checkAccess });
+  else checkAccess(form.fields);
   if (!access) throw new ServerError('form read without an access check');
   return { access: access.value, form };
-}
-
-function hasTokenOutsideBody(req: FastifyRequest): boolean {
-  return req.headers.authorization !== undefined || (req.query as Record<string, unknown>).api_token !== undefined;
 }
 
 /** Staged files not stored by `work` are deleted when it fails (deleting a stored one is a no-op). */

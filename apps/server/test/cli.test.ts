@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsup';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The CLI is built from the current sources into a scratch folder under node_modules (so its
+// dependencies resolve), leaving dist/ to the real build.
+const buildDir = join(packageDir, 'node_modules', '.cache', 'mc-server-cli-test');
+const runner = join(buildDir, 'mc-server.mjs');
+
+let work: string;
+beforeAll(async () => {
+  await build({
+    entry: { main: join(packageDir, 'src/main.ts') },
+    outDir: buildDir,
+    format: ['esm'],
+    target: 'node20',
+    config: false,
+    dts: false,
+    silent: true,
+    external: [/^[^./]/],
+  });
+  // The same two lines as bin/mc-server.js.
+  await writeFile(runner, "import { main } from './main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  work = await mkdtemp(join(tmpdir(), 'mc-server-cli-'));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], stdin = ''): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [runner, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** Starts `mc-server start …` and collects stdout lines until the listening line. */
+async function start(args: string[]) {
+  const child = spawn(process.execPath, [runner, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lines: string[] = [];
+  const reader = createInterface({ input: child.stdout });
+  await new Promise<void>((resolve, reject) => {
+    reader.on('line', (line) => {
+      lines.push(line);
+      if (line.startsWith('mc-server listening on ')) resolve();
+    });
+    exited.then((code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  return {
+    lines,
+    url: /listening on (\S+) /.exec(lines.at(-1)!)![1]!,
+    stderr: () => stderr,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      const started = Date.now();
+      child.kill(signal);
+      const code = await exited;
+      return { code, ms: Date.now() - started };
+    },
+  };
+}
+
+async function getJson(url: string, token?: string) {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const reply = await request(url, { headers });
+  return { status: reply.statusCode, body: (await reply.body.json()) as any };
+}
+
+describe('mc-server user', () => {
+  it('add prints only the new token; a second add of that email exits 1', async () => {
+    const data = join(work, 'users');
+    const added = await run(['user', 'add', 'ann@example.org', '--data', data, '--password-stdin', '--name', 'Ann'], 'pw with spaces \n');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^[A-Za-z0-9]{60}\n$/);
+    expect(added.stderr).toBe('');
+    const again = await run(['user', 'add', 'ANN@example.org', '--data', data, '--password-stdin'], 'x\n');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it('token prints the token, and --new replaces it', async () => {
+    const data = join(work, 'tokens');
+    const token = (await run(['user', 'add', 'tom@example.org', '--data', data, '--password-stdin'], 'pw\n')).stdout.trim();
+    const shown = await run(['user', 'token', 'tom@example.org', '--data', data]);
+    expect(shown).toMatchObject({ code: 0, stdout: `${token}\n` });
+    const renewed = await run(['user', 'token', 'tom@example.org', '--data', data, '--new']);
+    expect(renewed.code).toBe(0);
+    expect(renewed.stdout.trim()).toMatch(/^[A-Za-z0-9]{60}$/);
+    expect(renewed.stdout.trim()).not.toBe(token);
+    expect((await run(['user', 'token', 'tom@example.org', '--data', data])).stdout).toBe(renewed.stdout);
+    const unknown = await run(['user', 'token', 'nobody@example.org', '--data', data]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no user/);
+  });
+
+  it('refuses to run without --data, and without a terminal unless --password-stdin', async () => {
+    expect((await run(['user', 'add', 'x@example.org'])).code).toBe(2);
+    const noTty = await run(['user', 'add', 'x@example.org', '--data', join(work, 'tty')]);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toMatch(/--password-stdin/);
+  });
+});
+
+describe('mc-server start', () => {
+  it('prints the exact listening line, serves the data dir, and exits 0 on SIGTERM', async () => {
+    const data = join(work, 'served');
+    const token = (await run(['user', 'add', 'sam@example.org', '--data', data, '--password-stdin'], 'sam-pw\n')).stdout.trim();
+    const server = await start(['--data', data, '--port', '0']);
+    expect(server.lines).toHaveLength(1);
+    expect(server.lines[0]).toMatch(new RegExp(`^mc-server listening on http://127\\.0\\.0\\.1:\\d+/api \\(profile stock, data ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
+    const projects = await getJson(`${server.url}/projects`, token);
+    expect(projects).toEqual({ status: 200, body: { data: [] } });
+    const login = await request(`${server.url}/get_apitoken`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'sam@example.org', password: 'sam-pw' }),
+    });
+    expect(((await login.body.json()) as any).data.api_token).toBe(token);
+    const stopped = await server.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(5000);
+    expect(server.stderr()).toBe('');
+  });
+
+  it('without --data: a temporary folder, a dev user whose token it prints, removed on SIGINT', async () => {
+    const server = await start(['--port', '0']);
+    expect(server.lines).toHaveLength(2);
+    const token = /^token: ([A-Za-z0-9]{60})$/.exec(server.lines[0]!)![1]!;
+    const dataDir = /\(profile stock, data (.+)\)$/.exec(server.lines[1]!)![1]!;
+    expect(existsSync(dataDir)).toBe(true);
+    expect((await getJson(`${server.url}/projects`, token)).status).toBe(200);
+    expect((await server.stop('SIGINT')).code).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(server.stderr()).not.toContain(token);
+  });
+
+  it('rejects profiles and options that are not built yet', async () => {
+    const enhanced = await run(['start', '--profile', 'enhanced', '--port', '0']);
+    expect(enhanced.code).toBe(2);
+    expect(enhanced.stderr).toContain('profile enhanced is not built yet');
+    expect((await run(['start', '--profile', 'fancy'])).code).toBe(2);
+    const faults = await run(['start', '--faults', 'latency=10', '--port', '0']);
+    expect(faults.code).toBe(2);
+    expect(faults.stderr).toMatch(/not supported yet/);
+    expect((await run(['start', '--port', 'abc'])).code).toBe(2);
+    expect((await run(['start', '--bogus'])).code).toBe(2);
+  });
+
+  it('exits 2 with usage for an unknown command', async () => {
+    const reply = await run(['frobnicate']);
+    expect(reply.code).toBe(2);
+    expect(reply.stderr).toMatch(/Usage:/);
+    expect((await run(['--help'])).stdout).toMatch(/mc-server start/);
+  });
+});
