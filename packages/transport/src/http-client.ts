@@ -99,12 +99,11 @@ export class HttpClient {
   readonly #counters: { n: number }[];
   readonly #own = { n: 0 };
 
-  constructor(opts: HttpClientOptions);
-  constructor(opts: { shared: Shared; parents: { n: number }[] });
-  constructor(opts: HttpClientOptions | { shared: Shared; parents: { n: number }[] }) {
-    if ('shared' in opts) {
-      this.#shared = opts.shared;
-      this.#counters = [this.#own, ...opts.parents];
+  /** `{ parent }` makes the same view as `parent.child()`. */
+  constructor(opts: HttpClientOptions | { parent: HttpClient }) {
+    if ('parent' in opts) {
+      this.#shared = opts.parent.#shared;
+      this.#counters = [this.#own, ...opts.parent.#counters];
       return;
     }
     const url = new URL(opts.baseUrl);
@@ -139,7 +138,7 @@ export class HttpClient {
 
   /** A view sharing the connections and settings, with its own request counter. */
   child(): HttpClient {
-    return new HttpClient({ shared: this.#shared, parents: this.#counters });
+    return new HttpClient({ parent: this });
   }
 
   /** HTTP requests sent through this client (and its children), retries included. */

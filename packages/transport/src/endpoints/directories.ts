@@ -2,7 +2,7 @@ import { McError, type ProjectPath } from '@mcsync/core';
 import { type McRow, McRowSchema, dataEnvelope, isDirectoryRow } from '@mcsync/protocol';
 import type { HttpClient } from '../http-client';
 import { parseResponse } from '../parse-response';
-import { fileByPath, serverPath } from './files';
+import { fileByPath, postPathForRow, serverPath } from './files';
 
 const RowEnvelope = dataEnvelope(McRowSchema);
 const RowListEnvelope = dataEnvelope(McRowSchema.array());
@@ -50,13 +50,6 @@ export async function getDirectoryByPath(client: HttpClient, projectId: number, 
  * `POST /directories/by-path`: creates every missing level (no name rule, so names production's
  * `POST /directories` refuses work) and answers the directory, existing or new. Idempotent.
  */
-export async function createDirectoryByPath(client: HttpClient, projectId: number, path: ProjectPath, opts: CallOptions = {}): Promise<McRow> {
-  const res = await client.json({
-    method: 'POST',
-    path: '/directories/by-path',
-    json: { project_id: projectId, path: serverPath(path) },
-    idempotent: true,
-    signal: opts.signal,
-  });
-  return parseResponse(RowEnvelope, res.data, 'POST /directories/by-path').data;
+export function createDirectoryByPath(client: HttpClient, projectId: number, path: ProjectPath, opts: CallOptions = {}): Promise<McRow> {
+  return postPathForRow(client, '/directories/by-path', projectId, path, opts);
 }

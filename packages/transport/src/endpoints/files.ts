@@ -14,15 +14,26 @@ export function serverPath(path: string): string {
 }
 
 /** `POST /files/by_path`: the current file or directory at a path (always sends `project_id`, Q8). */
-export async function fileByPath(client: HttpClient, projectId: number, path: ProjectPath, opts: CallOptions = {}): Promise<McRow> {
+export function fileByPath(client: HttpClient, projectId: number, path: ProjectPath, opts: CallOptions = {}): Promise<McRow> {
+  return postPathForRow(client, '/files/by_path', projectId, path, opts);
+}
+
+/** The by-path routes: JSON `{project_id, path}` in, one row out; idempotent (lookups, or creation that answers what exists). */
+export async function postPathForRow(
+  client: HttpClient,
+  route: string,
+  projectId: number,
+  path: ProjectPath,
+  opts: CallOptions = {},
+): Promise<McRow> {
   const res = await client.json({
     method: 'POST',
-    path: '/files/by_path',
+    path: route,
     json: { project_id: projectId, path: serverPath(path) },
     idempotent: true,
     signal: opts.signal,
   });
-  return parseResponse(RowEnvelope, res.data, 'POST /files/by_path').data;
+  return parseResponse(RowEnvelope, res.data, `POST ${route}`).data;
 }
 
 /** `GET /projects/{p}/files/{id}/download`: the body stream of the file (the caller consumes it). */
