@@ -3,6 +3,7 @@ import type { RowRecord } from './db/rows.js';
 import type { Store } from './db/store.js';
 import type { UserRecord } from './db/users.js';
 import { NoSuchFile, NoSuchProject, ResourceNotFound } from './errors.js';
+import type { InputCheck } from './validation.js';
 
 /*
  * Project membership and object ownership, checked on every route, including those without {project}
@@ -30,6 +31,16 @@ export function projectFromInput(store: Store, user: UserRecord, projectId: numb
   const project = store.projects.byId(projectId);
   if (!project) throw new NoSuchProject();
   return requireMember(store, user, project);
+}
+
+/**
+ * Validates `project_id` and, when it is a number, checks membership at once: production's membership
+ * middleware runs before validation, so a foreign project is a 404 even when other fields are invalid.
+ * Null when `project_id` itself failed (the 422 follows from `check.done()`).
+ */
+export function projectFromCheckedInput(store: Store, user: UserRecord, check: InputCheck): ProjectRecord | null {
+  const projectId = check.requiredInteger('project_id');
+  return check.ok('project_id') ? projectFromInput(store, user, projectId) : null;
 }
 
 function requireMember(store: Store, user: UserRecord, project: ProjectRecord): ProjectRecord {

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { BlobStore } from './blobs.js';
 import type { Store } from './db/store.js';
 import type { Profile } from './profiles.js';
@@ -14,7 +15,7 @@ export interface ServerContext {
 }
 
 /** One group of routes; registered under `/api` by the server assembly for the profiles that have it. */
-export type RouteModule = (api: import('fastify').FastifyInstance, ctx: ServerContext) => void;
+export type RouteModule = (api: FastifyInstance, ctx: ServerContext) => void;
 
 /** Path parameter pattern for numeric ids: other values match no route (404), as sync-api paths must. */
 export const ID = '(^\\d+)';

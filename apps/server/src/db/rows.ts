@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import { fetchByIds } from './by-ids.js';
 import { foldKey } from '../fold-key.js';
 import { assertStorable } from '../storage-limits.js';
 import { nowSeconds } from '../timestamps.js';
@@ -125,11 +126,7 @@ export class RowsRepo {
   }
 
   byIds(ids: Iterable<number>): Map<number, RowRecord> {
-    const unique = [...new Set(ids)];
-    const found = new Map<number, RowRecord>();
-    if (unique.length === 0) return found;
-    for (const row of this.byIdsStmt.all(JSON.stringify(unique))) found.set(row.id, row);
-    return found;
+    return fetchByIds(this.byIdsStmt, ids);
   }
 
   /** Root directories of several projects at once, by project id. */

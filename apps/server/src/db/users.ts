@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import { fetchByIds } from './by-ids.js';
 import { slugify } from '../slug.js';
 import { nowSeconds } from '../timestamps.js';
 
@@ -41,7 +42,6 @@ export class UsersRepo {
     this.byIdStmt = db.prepare('SELECT * FROM users WHERE id = ?');
     this.byEmailStmt = db.prepare('SELECT * FROM users WHERE email = ?');
     this.byTokenStmt = db.prepare('SELECT * FROM users WHERE api_token = ?');
-    // json_each keeps this one prepared statement for any number of ids.
     this.byIdsStmt = db.prepare('SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))');
     this.setTokenStmt = db.prepare('UPDATE users SET api_token = ?, updated_at = ? WHERE id = ?');
   }
@@ -73,11 +73,7 @@ export class UsersRepo {
   }
 
   byIds(ids: Iterable<number>): Map<number, UserRecord> {
-    const unique = [...new Set(ids)];
-    const found = new Map<number, UserRecord>();
-    if (unique.length === 0) return found;
-    for (const user of this.byIdsStmt.all(JSON.stringify(unique))) found.set(user.id, user);
-    return found;
+    return fetchByIds(this.byIdsStmt, ids);
   }
 
   setToken(id: number, token: string): void {

@@ -1,4 +1,4 @@
-import { projectFromInput, projectFromPath, rowFromPath, rowInProject } from '../access.js';
+import { projectFromCheckedInput, projectFromPath, rowFromPath, rowInProject } from '../access.js';
 import { authenticate } from '../auth.js';
 import { ID, type RouteModule } from '../context.js';
 import { isDirectory } from '../db/rows.js';
@@ -58,17 +58,14 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const check = new InputCheck(input);
     const name = check.requiredString('name', 80);
     const parentId = check.requiredInteger('directory_id');
-    const projectId = check.requiredInteger('project_id');
-    check.optionalString('description', 2048);
+    const project = projectFromCheckedInput(store, user, check);
+    const description = check.optionalString('description', 2048);
     if (check.ok('name') && !passesNameRule(name)) check.reject('name', `Invalid file name: ${name}`);
-    // Access first, then the 422: production's membership middleware runs before validation.
-    const project = check.ok('project_id') ? projectFromInput(store, user, projectId) : null;
     const parent = project && check.ok('directory_id') ? rowInProject(store, project, parentId) : null;
     check.done();
     if (!project || !parent) throw new ServerError('validated input without project or parent');
     if (!isDirectory(parent)) throw new NoSuchFile();
     const path = childPath(parent.path ?? '/', name);
-    const description = input.get('description');
     const { row, created } = store.transaction(() => {
       const existing = store.rows.directoryByPath(project.id, path);
       if (existing) return { row: existing, created: false };
@@ -78,7 +75,7 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
         name,
         path,
         ownerId: user.id,
-        description: typeof description === 'string' ? description : null,
+        description,
       });
       return { row, created: true };
     });
@@ -90,9 +87,8 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const input = RequestInput.of(req);
     const user = authenticate(store, req, input);
     const check = new InputCheck(input);
-    const projectId = check.requiredInteger('project_id');
+    const project = projectFromCheckedInput(store, user, check);
     const path = check.requiredString('path');
-    const project = check.ok('project_id') ? projectFromInput(store, user, projectId) : null;
     check.done();
     if (!project) throw new ServerError('validated input without project');
     // Levels created here belong to the project owner, not the caller (mc-api.md §5.9).

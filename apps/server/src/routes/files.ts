@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { projectFromInput, projectFromPath, rowFromPath } from '../access.js';
+import { projectFromCheckedInput, projectFromPath, rowFromPath } from '../access.js';
 import { authenticate } from '../auth.js';
 import { ID, type RouteModule } from '../context.js';
 import type { ProjectRecord } from '../db/projects.js';
@@ -29,9 +29,8 @@ export const fileRoutes: RouteModule = (api, { store }) => {
     const input = RequestInput.of(req);
     const user = authenticate(store, req, input);
     const check = new InputCheck(input);
-    const projectId = check.requiredInteger('project_id');
+    const project = projectFromCheckedInput(store, user, check);
     const path = check.requiredString('path');
-    const project = check.ok('project_id') ? projectFromInput(store, user, projectId) : null;
     check.done();
     if (!project) throw new ServerError('validated input without project');
     const row = rowAtPath(store, project, path);

@@ -61,7 +61,7 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
   api.post<NamedParams>(`/projects/:project${ID}/files/:directory_id${ID}/upload/:name`, async (req) => {
     const { access, form } = await receive(ctx, req, isFilesField, placeFromPath(req));
     return discardOnFailure(ctx, form, async () => {
-      // A decoded `%2F` would make a name no path can reach; production's router never delivers one.
+      // A name holding `/` (a decoded `%2F`) could never be reached by path: refused like a wrong part count.
       if (form.files.length !== 1 || req.params.name.includes('/')) throw new Refusal(403, '');
       const target = uploadTarget(access, access.directory, req.params.name);
       const { row } = await recordUpload(store, blobs, target, form.files[0]!.blob);

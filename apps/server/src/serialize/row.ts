@@ -60,24 +60,17 @@ export function withCounts(json: RowJson, previousVersions: number): RowJson {
   return json;
 }
 
+// The attributes production's freshly created directory model holds (it sets only these).
+const CREATED_DIRECTORY_KEYS = [
+  'id', 'uuid', 'name', 'path', 'description', 'mime_type', 'media_type_description', 'current',
+  'owner_id', 'project_id', 'directory_id', 'created_at', 'updated_at',
+] as const;
+
 /**
  * A directory as `POST /directories` answers 201: production serializes the model it just created,
- * which holds only the attributes it set, so `size`, `checksum`, `deleted_at` and most others are absent.
+ * so `size`, `checksum`, `deleted_at` and most other keys are absent.
  */
 export function createdDirectoryJson(row: RowRecord): RowJson {
-  return {
-    id: row.id,
-    uuid: row.uuid,
-    name: row.name,
-    path: row.path,
-    description: row.description,
-    mime_type: row.mime_type,
-    media_type_description: row.media_type_description,
-    current: true,
-    owner_id: row.owner_id,
-    project_id: row.project_id,
-    directory_id: row.directory_id,
-    created_at: formatTimestamp(row.created_at),
-    updated_at: formatTimestamp(row.updated_at),
-  };
+  const full = rowJson(row);
+  return Object.fromEntries(CREATED_DIRECTORY_KEYS.map((key) => [key, full[key]]));
 }
