@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { BlobStore, StagedBlob } from './blobs.js';
 import { Refusal } from './errors.js';
@@ -43,16 +44,20 @@ export async function readForm(req: FastifyRequest, blobs: BlobStore, options: R
   let fileParts = 0;
   try {
     for await (const part of req.parts()) {
+      const addField = (value: string) => fields.set(part.fieldname, [...(fields.get(part.fieldname) ?? []), value]);
       if (part.type === 'field') {
-        const list = fields.get(part.fieldname) ?? [];
-        list.push(typeof part.value === 'string' ? part.value : String(part.value));
-        fields.set(part.fieldname, list);
+        addField(typeof part.value === 'string' ? part.value : String(part.value));
+        continue;
+      }
+      if (part.filename === '') {
+        // A file input sent without a file: PHP reports no upload, so it counts as an empty field.
+        await drain(part.file);
+        addField('');
         continue;
       }
       if (fileParts++ === 0) options.checkAccess(fields);
       if (fileParts > options.maxFiles || !options.keep(part.fieldname)) {
-        part.file.resume();
-        await new Promise((resolve) => part.file.once('end', resolve).once('close', resolve));
+        await drain(part.file);
         continue;
       }
       const blob = await blobs.stage(part.file);
@@ -70,4 +75,12 @@ export async function readForm(req: FastifyRequest, blobs: BlobStore, options: R
   }
   if (fileParts === 0) options.checkAccess(fields);
   return { fields, files };
+}
+
+/** Reads a part to its end without keeping it. */
+function drain(file: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    file.once('end', resolve).once('close', resolve);
+    file.resume();
+  });
 }

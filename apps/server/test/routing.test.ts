@@ -10,6 +10,22 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+describe('request bodies', () => {
+  it('refuses a JSON body over 16 MiB with a JSON 413', async () => {
+    const reply = await h.call('POST', '/projects', { raw: { body: `{"name":"${'x'.repeat(17 * 1024 * 1024)}"}`, contentType: 'application/json' } });
+    expect(reply.status).toBe(413);
+    expect(reply.json).toEqual({ message: expect.any(String) });
+  });
+
+  it('treats a malformed or empty JSON body as no fields (422 names what is missing)', async () => {
+    for (const body of ['{not json', '']) {
+      const reply = await h.call('POST', '/projects', { raw: { body, contentType: 'application/json' } });
+      expect(reply.status).toBe(422);
+      expect(reply.json.errors).toEqual({ name: ['The name field is required.'] });
+    }
+  });
+});
+
 describe('paths the stock profile does not serve', () => {
   it.each([
     ['GET', '/projects/{p}/tree'],

@@ -96,6 +96,14 @@ describe('POST /projects/{project}/files/{directory_id}/upload', () => {
     expect(reply.json).toEqual({ message: 'The files.0 field must be a file.', errors: { 'files.0': ['The files.0 field must be a file.'] } });
   });
 
+  it('answers 422 for a files[] part sent without a file (empty filename)', async () => {
+    const reply = await h.call('POST', `/projects/${project.id}/files/${project.rootId}/upload`, {
+      form: [{ name: 'files[]', filename: '', content: '' }],
+    });
+    expect(reply.status).toBe(422);
+    expect(reply.json.errors).toEqual({ 'files.0': ['The files.0 field must be a file.'] });
+  });
+
   it('accepts a file id as {directory_id} (Q15)', async () => {
     const file = (await h.upload(project.id, project.rootId, [['host.txt', 'host']])).json.data[0];
     const reply = await h.upload(project.id, file.id, [['inside-a-file.txt', 'odd']]);
