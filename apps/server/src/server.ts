@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { pathOf, registerAccessLog, type AccessLogOptions } from './access-log.js';
 import { registerBodyParsers, JSON_BODY_LIMIT } from './body-parsers.js';
 import type { RouteModule, ServerContext } from './context.js';
 import { HttpError, Refusal, RouteNotFound, ServerError } from './errors.js';
@@ -45,10 +46,7 @@ export const MULTIPART_LIMITS = {
   headerPairs: 2000,
 } as const;
 
-export interface AppOptions {
-  /** One stderr line per request (method, path without query, status, time). Never tokens. */
-  logRequests?: boolean;
-}
+export type AppOptions = AccessLogOptions;
 
 /** The fastify application of one server: body parsing, error rendering and the profile's routes under `/api`. */
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -75,11 +73,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new RouteNotFound(pathOf(req).replace(/^\/+/, ''))));
 
-  if (options.logRequests) {
-    app.addHook('onResponse', async (req, reply) => {
-      process.stderr.write(`${req.method} ${pathOf(req)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms\n`);
-    });
-  }
+  registerAccessLog(app, options);
 
   await app.register(
     async (api) => {
@@ -88,10 +82,4 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     { prefix: '/api' },
   );
   return app;
-}
-
-/** The request path without its query string, which may hold `api_token`. */
-function pathOf(req: FastifyRequest): string {
-  const query = req.url.indexOf('?');
-  return query < 0 ? req.url : req.url.slice(0, query);
 }

@@ -19,6 +19,8 @@ export interface StartServerOptions {
   profile?: Profile;
   /** One stderr line per request; default off. */
   logRequests?: boolean;
+  /** Append `METHOD PATH STATUS` per request to this file; default none. */
+  accessLog?: string;
   /** Where unexpected failures are reported; default stderr. */
   logError?: (message: string) => void;
 }
@@ -59,7 +61,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       serverUuid: store.settings.getOrInit('server_uuid', randomUUID),
       logError: options.logError ?? ((message) => process.stderr.write(`${message}\n`)),
     };
-    const app = await buildApp(ctx, { logRequests: options.logRequests ?? false });
+    const app = await buildApp(ctx, {
+      stderr: options.logRequests ?? false,
+      ...(options.accessLog !== undefined && { file: options.accessLog }),
+    });
     const host = options.host ?? DEFAULT_HOST;
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
     const address = app.server.address();

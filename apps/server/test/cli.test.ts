@@ -53,8 +53,8 @@ function run(args: string[], stdin = ''): Promise<Finished> {
 }
 
 /** Starts `mc-server start …` and collects stdout lines until the listening line. */
-async function start(args: string[]) {
-  const child = spawn(process.execPath, [runner, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function start(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [runner, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -154,6 +154,22 @@ describe('mc-server start', () => {
     expect((await server.stop('SIGINT')).code).toBe(0);
     expect(existsSync(dataDir)).toBe(false);
     expect(server.stderr()).not.toContain(token);
+  });
+
+  it('appends METHOD PATH STATUS per request to MC_SERVER_ACCESS_LOG, never the query string', async () => {
+    const log = join(work, 'access.log');
+    const server = await start(['--port', '0'], { MC_SERVER_ACCESS_LOG: log });
+    const token = server.lines[0]!.slice('token: '.length);
+    await getJson(`${server.url}/projects?api_token=${token}`);
+    await getJson(`${server.url}/projects/424242`, token);
+    await getJson(`${server.url}/server/info`);
+    expect((await server.stop()).code).toBe(0);
+    const { readFile } = await import('node:fs/promises');
+    expect((await readFile(log, 'utf8')).split('\n').filter(Boolean)).toEqual([
+      'GET /api/projects 200',
+      'GET /api/projects/424242 404',
+      'GET /api/server/info 200',
+    ]);
   });
 
   it('rejects profiles and options that are not built yet', async () => {

@@ -3,6 +3,7 @@ export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  env: NodeJS.ProcessEnv;
   /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
   shutdownSignal(): Promise<string>;
 }
@@ -12,6 +13,7 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
+    env: process.env,
     shutdownSignal: () =>
       new Promise((resolve) => {
         const onSignal = (signal: NodeJS.Signals) => {

@@ -9,7 +9,10 @@ import { usageError, type CliIo } from './io.js';
 
 export const DEV_USER_EMAIL = 'dev@mcsync.local';
 
-/** `mc-server start`: serve until SIGINT/SIGTERM, then close gracefully and exit 0. */
+/**
+ * `mc-server start`: serve until SIGINT/SIGTERM, then close gracefully and exit 0.
+ * `MC_SERVER_ACCESS_LOG=FILE` appends one `METHOD PATH STATUS` line per request (for tests that count requests).
+ */
 export async function runStart(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -39,7 +42,8 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
   const shutdown = io.shutdownSignal();
   let server;
   try {
-    server = await startServer({ dataDir, host, port, profile, logRequests: values.log ?? false });
+    const accessLog = io.env.MC_SERVER_ACCESS_LOG;
+    server = await startServer({ dataDir, host, port, profile, logRequests: values.log ?? false, ...(accessLog && { accessLog }) });
   } catch (error) {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
     throw error;
