@@ -66,7 +66,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(options.accessLog !== undefined && { file: options.accessLog }),
     });
     const host = options.host ?? DEFAULT_HOST;
-    await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+    // A port in use must not leave the access log or the database open behind it.
+    await app.listen({ host, port: options.port ?? DEFAULT_PORT }).catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
     const origin = `http://${urlHost(connectableHost(host))}:${port}`;

@@ -45,6 +45,18 @@ describe('library API', () => {
   });
 });
 
+describe('start failures', () => {
+  it('rejects when the port is taken, and the data directory stays usable', async () => {
+    const first = await startServer({ dataDir, port: 0 });
+    try {
+      await expect(startServer({ dataDir, port: first.port })).rejects.toThrow(/EADDRINUSE/);
+      expect((await first.createUser({ email: 'still@example.org', password: 'pw' })).token).toHaveLength(60);
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('graceful close', () => {
   it('lets an in-flight upload finish before closing', async () => {
     const server = await startServer({ dataDir, port: 0 });
