@@ -54,7 +54,7 @@ export abstract class TransferCommand extends McCommand {
       await session.close();
     }
     const seconds = (performance.now() - started) / 1000;
-    const requests = session.remote.requestCount();
+    const requests = session.client.requestCount();
     if (flags.json) this.printJson(transferJson(report, session.projectId, seconds, requests));
     else for (const line of transferLines(report, seconds, requests)) this.out(line);
     process.exitCode = report.interrupted ? EXIT.INTERRUPTED : report.failed.length ? EXIT.PARTIAL : EXIT.OK;
