@@ -4,6 +4,7 @@ export * from './ports';
 export * from './paths';
 export * from './project-files';
 export * from './fold-name';
+export * from './name-limits';
 export * from './ignore-rules';
 export * from './scan';
 export * from './hash-file';

@@ -17,6 +17,13 @@ const rd = (path: string, id = 5): RemoteEntry => ({ path, kind: 'directory', id
 const base = (path: string, content: string, remoteId = 10): BaseRecord => ({
   path, kind: 'file', md5: md5(content), size: content.length, remoteId, syncedAt: 0,
 });
+/** `levels` nested folders of `width`-character names, and a file in the deepest one. */
+const deepFolders = (levels: number, width: number): LocalRecord[] => {
+  const out: LocalRecord[] = [];
+  let path = '';
+  for (let i = 0; i < levels; i++) out.push(ld((path = path ? `${path}/${String(i).repeat(width)}` : String(i).repeat(width))));
+  return [...out, lf(`${path}/f`, '1')];
+};
 const baseMap = (...b: BaseRecord[]) => new Map(b.map((x) => [x.path, x]));
 
 describe('planUp', () => {
@@ -34,6 +41,9 @@ describe('planUp', () => {
     { name: 'accent-only twins are refused', local: [lf('café', '1'), lf('cafe', '2')], remote: [], uploads: [], failed: ['cafe', 'café'] },
     { name: 'file where the server has a folder fails', local: [lf('x', '1')], remote: [rd('x')], uploads: [], failed: ['x'] },
     { name: 'folder where the server has a file fails', local: [ld('x')], remote: [rf('x', '1')], uploads: [], failed: ['x'] },
+    { name: 'a name over 150 characters fails before any request, the rest goes', local: [lf(`${'n'.repeat(151)}.txt`, '1'), lf('ok.txt', '2')], remote: [], uploads: ['ok.txt'], failed: [`${'n'.repeat(151)}.txt`] },
+    { name: '150 characters of accented letters are fine', local: [lf('é'.repeat(150), '1')], remote: [], uploads: ['é'.repeat(150)] },
+    { name: 'a folder path over 700 characters fails with what is inside it', local: deepFolders(5, 140), remote: [], uploads: [], mkdir: deepFolders(5, 140).slice(0, 4).map((d) => d.path), failed: [deepFolders(5, 140)[4]!.path, deepFolders(5, 140)[5]!.path] },
   ];
   it.each(cases)('$name', (c) => {
     const plan = planUp({ local: c.local, remote: c.remote, base: baseMap(...(c.base ?? [])) });

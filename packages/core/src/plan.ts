@@ -1,5 +1,6 @@
 import { type McErrorCode } from './errors';
 import { foldPath } from './fold-name';
+import { unstorableReason } from './name-limits';
 import { baseName, parentOf } from './paths';
 import { sameContent, unchangedSinceBase } from './detect-changes';
 import type { BaseRecord, LocalRecord, ProjectPath, RemoteEntry } from './types';
@@ -98,6 +99,11 @@ export function planUp(input: PlanInput, now = Date.now()): Plan {
   const localByFold = indexByFold(input.local, plan.failed);
   const ordered = [...localByFold.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
   for (const local of ordered) {
+    const unstorable = unstorableReason(local.path, local.kind);
+    if (unstorable) {
+      plan.failed.push({ path: local.path, ...unstorable });
+      continue;
+    }
     const remote = remoteByFold.get(foldPath(local.path));
     if (local.kind === 'directory') {
       if (!remote) plan.mkdirRemote.push(local.path);
