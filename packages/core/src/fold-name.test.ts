@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldPath } from './fold-name';
+import { foldName, foldPath } from './fold-name';
 
 describe('foldPath', () => {
   it.each([
@@ -8,4 +8,11 @@ describe('foldPath', () => {
     ['a /b', 'a/b'],
   ])('%j meets %j', (a, b) => expect(foldPath(a)).toBe(foldPath(b)));
   it('keeps folders apart from files of other names', () => expect(foldPath('a/b')).not.toBe(foldPath('a/c')));
+});
+
+describe('foldName fast path', () => {
+  const reference = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ +$/, '');
+  it.each(['README.md', 'A B  ', 'x\ty', '', '~!@#$%^&*()_+', 'café', 'ÅNGSTRÖM ', 'ﬁ', 'Σίσυφος'])('folds %j like the full rule', (s) => {
+    expect(foldName(s)).toBe(reference(s));
+  });
 });

@@ -4,11 +4,16 @@
  * same function for the server; core may not import it (dependency rule), and both are tested
  * against the same table.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function foldName(name: string): string {
+  // ASCII names (most of them) have no combining marks and NFD leaves them as they are.
+  if (ASCII.test(name)) return name.toLowerCase().replace(/ +$/, '');
   return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ +$/, '');
 }
 
 /** Folds every segment of a project path, so "Data/README.md" and "data/readme.md" meet. */
 export function foldPath(path: string): string {
-  return path.split('/').map(foldName).join('/');
+  return path === '' ? '' : path.split('/').map(foldName).join('/');
 }

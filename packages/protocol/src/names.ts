@@ -2,7 +2,12 @@
  * The fold key production compares names and paths by (MySQL utf8mb4_unicode_ci, approximated,
  * mc-api.md §5.7): NFD, combining marks removed, lowercase, trailing spaces trimmed.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function foldName(name: string): string {
+  // ASCII names (most of them) have no combining marks and NFD leaves them as they are.
+  if (ASCII.test(name)) return name.toLowerCase().replace(/ +$/, '');
   return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ +$/, '');
 }
 

@@ -1,8 +1,7 @@
-import { McError, type ProjectPath, fromRemotePath } from '@mcsync/core';
+import { foldPath, fromRemotePath, McError, type ProjectPath } from '@mcsync/core';
 import { isDirectoryRow } from '@mcsync/protocol';
 import { createDirectoryByPath } from './endpoints/directories';
 import { fileByPath } from './endpoints/files';
-import { foldPath } from './fold-key';
 import type { HttpClient } from './http-client';
 
 

@@ -1,19 +1,5 @@
-import {
-  type Capabilities,
-  type DownloadItem,
-  type DownloadResult,
-  type MkdirResult,
-  type Problem,
-  type ProjectPath,
-  type RemoteEntry,
-  type RemoteProject,
-  type TransferOptions,
-  type UploadItem,
-  type UploadResult,
-  toMcError,
-} from '@mcsync/core';
+import { type Capabilities, type DownloadItem, type DownloadResult, foldPath, type MkdirResult, type Problem, type ProjectPath, type RemoteEntry, type RemoteProject, toMcError, type TransferOptions, type UploadItem, type UploadResult } from '@mcsync/core';
 import { DirectoryIndex } from './directory-index';
-import { foldPath } from './fold-key';
 import { downloadToTemp } from './download-file';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';

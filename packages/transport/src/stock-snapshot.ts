@@ -1,6 +1,5 @@
-import { McError, type Problem, type ProjectPath, type RemoteEntry, assertSafeName, fromRemotePath, joinPath, parentOf } from '@mcsync/core';
+import { assertSafeName, foldName, foldPath, fromRemotePath, joinPath, McError, parentOf, type Problem, type ProjectPath, type RemoteEntry } from '@mcsync/core';
 import { type McRow, isCurrentRow, isDirectoryRow, parseTimestamp } from '@mcsync/protocol';
-import { foldKey, foldPath } from './fold-key';
 import { listAllDirectories, listDirectory } from './endpoints/directories';
 import type { HttpClient } from './http-client';
 import type { DirectoryIndex } from './directory-index';
@@ -70,7 +69,7 @@ export async function stockSnapshot(
     if (parentId == null) continue;
     let names = subdirNames.get(parentId);
     if (!names) subdirNames.set(parentId, (names = new Set()));
-    names.add(foldKey(d.row.name));
+    names.add(foldName(d.row.name));
   }
 
   let listings: McRow[][];
@@ -173,7 +172,7 @@ function filesOf(dir: Dir, rows: readonly McRow[], subdirs: Set<string> | undefi
       report({ path: joinPath(dir.path, row.name.replace(/\0/g, '\\0')), reason: problemText(err), failure: true });
       continue;
     }
-    const key = foldKey(row.name);
+    const key = foldName(row.name);
     if (subdirs?.has(key)) {
       report({ path: joinPath(dir.path, row.name), reason: 'a file and a directory share this name on the server: file skipped', failure: true });
       continue;

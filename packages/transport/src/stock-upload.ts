@@ -1,6 +1,5 @@
-import { McError, type TransferOptions, type UploadItem, type UploadResult, baseName, toMcError } from '@mcsync/core';
+import { baseName, foldName, McError, toMcError, type TransferOptions, type UploadItem, type UploadResult } from '@mcsync/core';
 import { type McRow, rowChecksum } from '@mcsync/protocol';
-import { foldKey } from './fold-key';
 import type { DirectoryIndex } from './directory-index';
 import { uploadFiles, uploadNamedFile } from './endpoints/files';
 import type { HttpClient } from './http-client';
@@ -134,7 +133,7 @@ async function runBatch(
   // Rows are matched to parts by the server's fold key: it may keep an older spelling (§5.7).
   const rowsByName = new Map<string, McRow[]>();
   for (const row of rows) {
-    const key = foldKey(row.name);
+    const key = foldName(row.name);
     const list = rowsByName.get(key);
     if (list) list.push(row);
     else rowsByName.set(key, [row]);
@@ -142,7 +141,7 @@ async function runBatch(
   const again: UploadItem[] = [];
   batch.items.forEach((item, i) => {
     const outcome = outcomes[i]!;
-    const verdict = judge(item, outcome, batch.named ? rows : (rowsByName.get(foldKey(baseName(item.path))) ?? []));
+    const verdict = judge(item, outcome, batch.named ? rows : (rowsByName.get(foldName(baseName(item.path))) ?? []));
     if (verdict.ok) emit(item, verdict.result);
     else if (verdict.retry && retriesLeft > 0) again.push(item);
     else fail(item, verdict.error);

@@ -1,5 +1,4 @@
-import { McError, type ProjectPath, type UploadItem, baseName, parentOf } from '@mcsync/core';
-import { foldKey, foldPath } from './fold-key';
+import { baseName, foldName, foldPath, McError, parentOf, type ProjectPath, type UploadItem } from '@mcsync/core';
 import { isMultipartSafeName } from './multipart-body';
 
 /** Q16: production drops `files[]` parts beyond 20 per request without an error. */
@@ -44,7 +43,7 @@ export function planUploadBatches(
     const name = baseName(item.path);
     let seen = names.get(dirKey);
     if (!seen) names.set(dirKey, (seen = new Set()));
-    const key = foldKey(name);
+    const key = foldName(name);
     if (seen.has(key)) {
       refused.push({
         item,

@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
  * a data directory created by an older build must open with a newer one.
  *
  * Names and paths are stored twice: as given (`name`, `path`) and as the fold key production's collation
- * compares by (`name_key`, `path_key`, see fold-key.ts), so every lookup is an indexed equality.
+ * compares by (`name_key`, `path_key`, see foldName in @mcsync/protocol), so every lookup is an indexed equality.
  * Times are whole UTC seconds.
  */
 const MIGRATIONS: readonly string[] = [

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { foldKey } from '../fold-key.js';
+import { foldName as foldKey } from '@mcsync/protocol';
 import { slugify } from '../slug.js';
 import { nowSeconds } from '../timestamps.js';
 

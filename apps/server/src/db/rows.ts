@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { fetchByIds } from './by-ids.js';
-import { foldKey } from '../fold-key.js';
+import { foldName as foldKey } from '@mcsync/protocol';
 import { assertStorable } from '../storage-limits.js';
 import { nowSeconds } from '../timestamps.js';
 
