@@ -19,7 +19,8 @@ export interface TransferRun {
 /** `mc up` and `mc down`: the same flags, output, progress, Ctrl-C handling and exit codes. */
 export abstract class TransferCommand extends McCommand {
   static override flags = {
-    recursive: Flags.boolean({ char: 'r', description: 'include folders and everything below them' }),
+    // `default: false`, not absent: the engine treats an undefined `recursive` as recursive.
+    recursive: Flags.boolean({ char: 'r', description: 'include folders and everything below them', default: false }),
     'dry-run': Flags.boolean({ description: 'show what would be transferred, change nothing' }),
     concurrency: Flags.integer({ description: 'transfers in flight at once', default: 16, min: 1, max: 256 }),
     json: Flags.boolean({ description: 'print one JSON document with the result on stdout' }),

@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MC_BIN, type RunOptions, type RunResult, type RunningServer, mc, mcServer, startMcServer, tempDir } from './binaries';
+
+/**
+ * Fixtures for the binary-level tests of `mc` (cli-*.test.ts): a server with real accounts, homes
+ * set up for them, a recorder of everything `mc` printed (to prove no token leaks), and a
+ * read-only view of the server through its REST API (what a user would see in the web UI).
+ */
+
+export interface Account {
+  email: string;
+  password: string;
+  token: string;
+}
+
+export interface AccountServer {
+  url: string;
+  accounts: Account[];
+  dataDir: string;
+  /** `METHOD PATH STATUS` per request (MC_SERVER_ACCESS_LOG). */
+  accessLog: string;
+  work: string;
+  stop(): Promise<number>;
+  server: RunningServer;
+}
+
+/** `mc-server start` on a fresh data folder with one account per email (password `pw-<email>`). */
+export async function startServerWithAccounts(prefix: string, emails: readonly string[]): Promise<AccountServer> {
+  const work = tempDir(prefix);
+  const dataDir = join(work, 'server-data');
+  const accounts: Account[] = [];
+  for (const email of emails) {
+    const password = `pw for ${email}`;
+    const added = await mcServer(['user', 'add', email, '--data', dataDir, '--password-stdin'], { input: `${password}\n` });
+    if (added.code !== 0) throw new Error(`mc-server user add ${email}: ${added.stderr}`);
+    accounts.push({ email, password, token: added.stdout.trim() });
+  }
+  const accessLog = join(work, 'access.log');
+  const server = await startMcServer(['--data', dataDir, '--profile', 'stock'], { MC_SERVER_ACCESS_LOG: accessLog });
+  return { url: server.url, accounts, dataDir, accessLog, work, server, stop: () => server.stop() };
+}
+
+/**
+ * A private HOME whose `~/.materialscommons/config.json` already holds these accounts (the first
+ * is the default), as `mc remote --add` would leave it. Tests of `mc remote` itself start empty.
+ */
+export function homeWithAccounts(server: { url: string }, accounts: readonly Account[], prefix = 'home'): string {
+  const home = tempDir(prefix);
+  const entries = accounts.map((a) => ({ mcurl: server.url, email: a.email, mcapikey: a.token }));
+  writeUserConfig(home, { default_remote: entries[0] ?? null, remotes: entries, globus: {}, developer_mode: false, REST_logging: false });
+  return home;
+}
+
+export function writeUserConfig(home: string, config: object): void {
+  mkdirSync(join(home, '.materialscommons'), { recursive: true, mode: 0o700 });
+  const file = userConfigFile(home);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  chmodSync(file, 0o600);
+}
+
+export function userConfigFile(home: string): string {
+  return join(home, '.materialscommons', 'config.json');
+}
+
+export function readProjectConfig(root: string): { remote: { mcurl: string; email: string }; project_id: number; project_uuid: string } {
+  return JSON.parse(readFileSync(join(root, '.mc', 'config.json'), 'utf8'));
+}
+
+/**
+ * Runs `mc` and keeps every byte it printed, so a test file can end by proving that no token or
+ * password ever appeared (cli-contract.md "Secrets").
+ */
+export class McRecorder {
+  private readonly outputs: Array<{ args: readonly string[]; text: string }> = [];
+
+  async run(args: readonly string[], opts: RunOptions & { home: string }): Promise<RunResult> {
+    const result = await mc(args, opts);
+    this.record(args, result.stdout + result.stderr);
+    return result;
+  }
+
+  /** For `mc remote --show-apikey`, the one command allowed to print a token. */
+  runAllowedToShowToken(args: readonly string[], opts: RunOptions & { home: string }): Promise<RunResult> {
+    return mc(args, opts);
+  }
+
+  record(args: readonly string[], text: string): void {
+    this.outputs.push({ args, text });
+  }
+
+  /** The commands whose output contains one of `secrets`, with the secret's first characters. */
+  leaks(secrets: readonly string[]): string[] {
+    const found: string[] = [];
+    for (const o of this.outputs) {
+      for (const s of secrets) if (s && o.text.includes(s)) found.push(`mc ${o.args.join(' ')} printed ${s.slice(0, 6)}…`);
+    }
+    return found;
+  }
+
+  get count(): number {
+    return this.outputs.length;
+  }
+}
+
+/** `mc ARGS` as a child process the test can signal (for Ctrl-C), with the same private HOME. */
+export function spawnMc(args: readonly string[], opts: { home: string; cwd: string }): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: opts.home, NO_COLOR: '1' };
+  delete env.MC_API_KEY;
+  delete env.MC_API_URL;
+  delete env.MC_API_EMAIL;
+  return spawn(process.execPath, [MC_BIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export interface ServerFile {
+  id: number;
+  size: number;
+  checksum: string;
+}
+
+/** What the server holds, read through its REST API with an account's token. */
+export class ServerView {
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  private async get(path: string): Promise<unknown> {
+    const res = await fetch(`${this.url}${path}`, { headers: { accept: 'application/json', authorization: `Bearer ${this.token}` } });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return ((await res.json()) as { data: unknown }).data;
+  }
+
+  async projects(): Promise<Array<{ id: number; name: string; uuid: string }>> {
+    return (await this.get('/projects')) as Array<{ id: number; name: string; uuid: string }>;
+  }
+
+  /** Every current file (by project path, no leading slash) and every folder but the root. */
+  async tree(projectId: number): Promise<{ files: Map<string, ServerFile>; folders: string[] }> {
+    type Row = { id: number; name: string; path: string | null; mime_type: string; size: number; checksum: string };
+    const dirs = (await this.get(`/projects/${projectId}/directories`)) as Row[];
+    const files = new Map<string, ServerFile>();
+    for (const dir of dirs) {
+      const children = (await this.get(`/projects/${projectId}/directories/${dir.id}/list`)) as Row[];
+      for (const row of children) {
+        if (row.mime_type === 'directory') continue;
+        const path = dir.path === '/' ? row.name : `${dir.path!.slice(1)}/${row.name}`;
+        files.set(path, { id: row.id, size: row.size, checksum: row.checksum });
+      }
+    }
+    const folders = dirs.map((d) => d.path!.slice(1)).filter((p) => p !== '');
+    return { files, folders: folders.sort() };
+  }
+
+  /** The other live versions of a file (production's `…/versions` leaves out the one asked about). */
+  async otherVersions(projectId: number, fileId: number): Promise<unknown[]> {
+    return (await this.get(`/projects/${projectId}/files/${fileId}/versions`)) as unknown[];
+  }
+}
+
+/** Lines of the access log, as `METHOD PATH STATUS` triples. */
+export function readAccessLog(path: string): Array<{ method: string; path: string; status: number }> {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [method, p, status] = line.split(' ');
+      return { method: method!, path: p!, status: Number(status) };
+    });
+}
+
+/** Parses stdout that must be exactly one JSON document (throws otherwise). */
+export function onlyJson<T = Record<string, unknown>>(stdout: string): T {
+  return JSON.parse(stdout) as T;
+}
