@@ -41,6 +41,8 @@ export abstract class McCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     if (err.oclif?.exit !== undefined && !(err instanceof McError)) {
       if (err.oclif.exit === 0) return; // --help, --version
+      // Flags failed to parse, so `jsonOutput` was never set: look for --json in the raw arguments.
+      if (this.argv.includes('--json')) this.printJson({ error: { code: 'USAGE', message: err.message, hint: 'see `mc COMMAND --help`' } });
       this.notice(`mc: ${err.message}`);
       this.notice('see `mc COMMAND --help`');
       process.exitCode = EXIT.USAGE;
