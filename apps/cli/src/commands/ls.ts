@@ -28,8 +28,11 @@ export default class Ls extends McCommand {
     this.jsonOutput = flags.json;
     const { session, report, prefixes } = await compareSides(this.cli(flags.debug), 'mc ls', argv as string[], true);
     const depth = (p: string) => (p === '' ? 0 : p.split('/').length);
+    const isFile = (e: SideBySide) => (e.local ?? e.remote)!.kind === 'file';
     const shown = report.entries.filter((e) =>
-      prefixes.some((prefix) => e.path === prefix || (depth(e.path) === depth(prefix) + 1 && (prefix === '' || e.path.startsWith(`${prefix}/`)))),
+      prefixes.some(
+        (prefix) => (e.path === prefix && isFile(e)) || (depth(e.path) === depth(prefix) + 1 && (prefix === '' || e.path.startsWith(`${prefix}/`))),
+      ),
     );
     if (flags.json) {
       this.printJson({
