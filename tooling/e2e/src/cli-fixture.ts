@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MC_BIN, type RunOptions, type RunResult, type RunningServer, mc, mcServer, startMcServer, tempDir } from './binaries';
 
 /**
@@ -62,6 +62,36 @@ export function writeUserConfig(home: string, config: object): void {
 
 export function userConfigFile(home: string): string {
   return join(home, '.materialscommons', 'config.json');
+}
+
+/** Writes `files` (path → content) under `root`, creating folders, and the empty folders in `folders`. */
+export function writeTree(root: string, files: Record<string, string | Buffer>, folders: readonly string[] = []): void {
+  mkdirSync(root, { recursive: true });
+  for (const f of folders) mkdirSync(join(root, f), { recursive: true });
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+/**
+ * A new project folder `name` (in a fresh work area) holding `files` and `folders`, after a
+ * successful `mc init`, with a HOME where `account` is the default.
+ */
+export async function initProject(
+  mc: McRecorder,
+  server: { url: string },
+  account: Account,
+  name: string,
+  files: Record<string, string | Buffer>,
+  folders: readonly string[] = [],
+): Promise<{ root: string; home: string; projectId: number }> {
+  const root = join(tempDir('work'), name);
+  writeTree(root, files, folders);
+  const home = homeWithAccounts(server, [account]);
+  const init = await mc.run(['init'], { home, cwd: root });
+  if (init.code !== 0) throw new Error(`mc init in ${root} exited ${init.code}: ${init.stderr}`);
+  return { root, home, projectId: readProjectConfig(root).project_id };
 }
 
 export function readProjectConfig(root: string): { remote: { mcurl: string; email: string }; project_id: number; project_uuid: string } {

@@ -173,6 +173,16 @@ describe('mc init, mc clone, mc proj', () => {
     });
   });
 
+  it('MC_API_URL, MC_API_KEY and MC_API_EMAIL set together replace the default account', async () => {
+    const cwd = tempDir('plain');
+    const env = { MC_API_URL: server.url, MC_API_KEY: bob.token, MC_API_EMAIL: bob.email };
+    const proj = await mc.run(['proj', '--json'], { home: homeWithAccounts(server, [ann]), cwd, env });
+    expect(proj.code, proj.stderr).toBe(0);
+    const bobs = (await new ServerView(server.url, bob.token).projects()).map((p) => p.id).sort();
+    expect(onlyJson<{ projects: Array<{ id: number }> }>(proj.stdout).projects.map((p) => p.id).sort()).toEqual(bobs);
+    expect(bobs).not.toEqual((await annView.projects()).map((p) => p.id).sort());
+  });
+
   it('no output of mc in this file contains a token', () => {
     expect(mc.count).toBeGreaterThan(10);
     expect(mc.leaks([ann.token, bob.token])).toEqual([]);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,8 @@ import {
   McRecorder,
   ServerView,
   homeWithAccounts,
+  initProject,
   onlyJson,
-  readProjectConfig,
   spawnMc,
   startServerWithAccounts,
 } from '../src/cli-fixture';
@@ -35,19 +35,7 @@ describe('mc safety: lock, temporary files, Ctrl-C, exit codes', () => {
     await server?.stop();
   });
 
-  /** A new project folder with `files`, `mc init` done, and a HOME for ann. */
-  const newProject = async (name: string, files: Record<string, string | Buffer>) => {
-    const root = join(tempDir('work'), name);
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(join(root, path, '..'), { recursive: true });
-      writeFileSync(join(root, path), content);
-    }
-    mkdirSync(root, { recursive: true });
-    const home = homeWithAccounts(server, [ann]);
-    const init = await mc.run(['init'], { home, cwd: root });
-    expect(init.code, init.stderr).toBe(0);
-    return { root, home, projectId: readProjectConfig(root).project_id };
-  };
+  const newProject = (name: string, files: Record<string, string | Buffer>) => initProject(mc, server, ann, name, files);
   const serverFiles = async (projectId: number) => [...(await view.tree(projectId)).files.keys()].sort();
   const lockFile = (root: string) => join(root, '.mc', 'mcsync.lock');
   const writeLock = (root: string, pid: number) =>
@@ -182,6 +170,14 @@ describe('mc safety: lock, temporary files, Ctrl-C, exit codes', () => {
       expect(up.stdout + up.stderr).not.toContain(badToken);
       expect(await serverFiles(projectId)).toEqual([]);
     });
+  });
+
+  it('--debug logs each request on stderr without the token', async () => {
+    const { root, home } = await newProject('debug', { 'a.txt': 'a\n' });
+    const up = await mc.run(['up', '-r', '.', '--debug'], { home, cwd: root });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/^debug: POST \S+ 20\d/m);
+    expect(up.stdout + up.stderr).not.toContain(ann.token);
   });
 
   it('no output of mc in this file contains a token', () => {

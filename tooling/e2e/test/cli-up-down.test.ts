@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../src/binaries';
-import { type Account, type AccountServer, McRecorder, ServerView, homeWithAccounts, onlyJson, readProjectConfig, startServerWithAccounts } from '../src/cli-fixture';
+import {
+  type Account,
+  type AccountServer,
+  McRecorder,
+  ServerView,
+  initProject,
+  onlyJson,
+  startServerWithAccounts,
+  writeTree,
+} from '../src/cli-fixture';
 import { digestTree, listFolders } from '../src/tree-digest';
 
 /** `mc up` and `mc down` (cli-contract.md): what they transfer, what they print, what they leave alone. */
@@ -17,15 +26,6 @@ interface TransferJson {
   bytes: number;
   seconds: number;
   requests: number;
-}
-
-/** Writes `files` (path → content) under `root`, and the empty folders in `folders`. */
-function writeTree(root: string, files: Record<string, string | Buffer>, folders: readonly string[] = []): void {
-  for (const f of folders) mkdirSync(join(root, f), { recursive: true });
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
 }
 
 const paths = (items: ReadonlyArray<{ path: string }>) => items.map((i) => i.path).sort();
@@ -45,16 +45,8 @@ describe('mc up and mc down', () => {
     await server?.stop();
   });
 
-  /** A new project folder with `files`, `mc init` done, and a HOME for ann. */
-  const newProject = async (name: string, files: Record<string, string | Buffer>, folders: readonly string[] = []) => {
-    const root = join(tempDir('work'), name);
-    mkdirSync(root);
-    writeTree(root, files, folders);
-    const home = homeWithAccounts(server, [ann]);
-    const init = await mc.run(['init'], { home, cwd: root });
-    expect(init.code, init.stderr).toBe(0);
-    return { root, home, projectId: readProjectConfig(root).project_id };
-  };
+  const newProject = (name: string, files: Record<string, string | Buffer>, folders: readonly string[] = []) =>
+    initProject(mc, server, ann, name, files, folders);
 
   /** The server's files as path → MD5, for comparing with `digestTree` of a local folder. */
   const serverDigest = async (projectId: number) => {
@@ -148,6 +140,7 @@ describe('mc up and mc down', () => {
   });
 
   describe('the overwrite rule of mc down', () => {
+    let src: string;
     let dst: string;
     let home: string;
     let firstDown: { code: number; stdout: string; stderr: string };
@@ -158,6 +151,7 @@ describe('mc up and mc down', () => {
       const synced = { 'untouched.txt': 'v1\n', 'edited.txt': 'v1\n' };
       const p = await newProject('overwrite', synced);
       home = p.home;
+      src = p.root;
       expect((await mc.run(['up', '-r', '.'], { home, cwd: p.root })).code).toBe(0);
       dst = join(tempDir('work'), 'copy');
       expect((await mc.run(['clone', String(p.projectId), dst], { home })).code).toBe(0);
@@ -194,6 +188,17 @@ describe('mc up and mc down', () => {
       expect(read('edited.txt')).toBe('v2 from the server\n');
       expect(read('never-synced.txt')).toBe('server copy\n');
     });
+
+    it('after .mc/mcsync.db is deleted, a local file that differs from the server is kept, not overwritten', async () => {
+      rmSync(join(dst, '.mc', 'mcsync.db'));
+      writeTree(src, { 'untouched.txt': 'v3 from the server\n' });
+      expect((await mc.run(['up', 'untouched.txt'], { home, cwd: src })).code).toBe(0);
+
+      const down = await mc.run(['down', '-r', '.'], { home, cwd: dst });
+      expect(down.code, down.stderr).toBe(0);
+      expect(read('untouched.txt')).toBe('v2 from the server\n');
+      expect(down.stdout + down.stderr).toMatch(/untouched\.txt.*-f/);
+    });
   });
 
   describe('which local files mc up takes', () => {
@@ -219,9 +224,10 @@ describe('mc up and mc down', () => {
       symlinkSync('target', join(root, 'link-to-folder'));
     });
 
-    it('1. a subfolder path with -r uploads that subtree only', async () => {
+    it('1. a subfolder path with -r uploads that subtree only, and no progress display goes to a stderr that is not a TTY', async () => {
       const up = await mc.run(['up', '-r', 'sub'], { home, cwd: root });
       expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toBe(''); // stderr is a pipe here, not a TTY: no progress display
       expect(await serverFiles()).toEqual(['sub/.mcignore', 'sub/deeper/d.txt', 'sub/s.txt']);
     });
 
@@ -270,6 +276,27 @@ describe('mc up and mc down', () => {
     expect(doc.failed[0]!.message).toMatch(/150/);
     expect(paths(doc.transferred)).toEqual(['ok-1.txt', 'ok-2.txt']);
     expect(Object.keys(await serverDigest(projectId)).sort()).toEqual(['ok-1.txt', 'ok-2.txt']);
+  });
+
+  it('exits 1 when a download does not match the server checksum: that file is not written, no temporary file is left, the others arrive', async () => {
+    const bad = 'bytes the server will lose\n';
+    const { root, home, projectId } = await newProject('corrupt', { 'good.txt': 'a good file\n', 'sub/bad.txt': bad });
+    expect((await mc.run(['up', '-r', '.'], { home, cwd: root })).code).toBe(0);
+    // The server stores contents by MD5 (apps/server README, "Storage"): damage this one, same size.
+    const md5 = (await view.tree(projectId)).files.get('sub/bad.txt')!.checksum;
+    const blob = join(server.dataDir, 'blobs', md5.slice(0, 2), md5);
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, 'X'.repeat(bad.length));
+
+    const dst = join(tempDir('work'), 'copy');
+    expect((await mc.run(['clone', String(projectId), dst], { home })).code).toBe(0);
+    const down = await mc.run(['down', '-r', '.', '--json'], { home, cwd: dst });
+    expect(down.code).toBe(1);
+    const doc = onlyJson<TransferJson>(down.stdout);
+    expect(doc.failed.map((f) => [f.path, f.code])).toEqual([['sub/bad.txt', 'VERIFY']]);
+    expect(paths(doc.transferred)).toEqual(['good.txt']);
+    expect(readdirSync(join(dst, 'sub'))).toEqual([]);
+    expect(readdirSync(dst).sort()).toEqual(['.mc', 'good.txt', 'sub']);
   });
 
   it('no output of mc in this file contains a token', () => {

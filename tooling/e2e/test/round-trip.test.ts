@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, mc, mcServer, startMcServer, tempDir } from '../src/binaries';
+import { readAccessLog } from '../src/cli-fixture';
 import { buildSampleTree } from '../src/sample-tree';
 import { digestTree, listFolders } from '../src/tree-digest';
 
@@ -115,19 +116,3 @@ describe(`round trip of ${realTree ? 'the real project tree' : 'a generated samp
     expect(writes[0]!.path).toMatch(/\/upload/);
   });
 });
-
-function readAccessLog(path: string): Array<{ method: string; path: string; status: number }> {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [method, p, status] = line.split(' ');
-      return { method: method!, path: p!, status: Number(status) };
-    });
-}
