@@ -39,7 +39,7 @@ export abstract class TransferCommand extends McCommand {
     const progress = createProgress(progressMode(flags.progress, flags.json, process.stderr.isTTY === true), op);
     const interrupt = interruptSignal(() => {
       progress.stop();
-      this.notice('stopping: no new transfers start; in-flight ones finish (Ctrl-C again to quit at once)');
+      this.notice('stopping: no new transfers start; what finished is recorded (Ctrl-C again to quit at once)');
     });
     const started = performance.now();
     let report: RunReport;

@@ -82,47 +82,78 @@ describe('mc safety: lock, temporary files, Ctrl-C, exit codes', () => {
     expect(await serverFiles(projectId)).toEqual(['data.txt']);
   });
 
-  it('Ctrl-C during mc up: exit 130, the summary is printed, finished files are recorded and a rerun uploads only the rest, each file once', async () => {
+  describe('Ctrl-C', () => {
     const files: Record<string, string | Buffer> = {};
     for (let i = 0; i < 300; i++) files[`small/${i % 3}/f-${String(i).padStart(3, '0')}.txt`] = `small file ${i}\n`;
     for (let i = 0; i < 4; i++) files[`large/l-${i}.bin`] = randomBytes(4 << 20);
-    const { root, home, projectId } = await newProject('interrupted', files);
+    let project: { root: string; home: string; projectId: number };
 
-    const child = spawnMc(['up', '-r', '.', '--progress=ndjson', '--concurrency', '2'], { home, cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-      if (!child.killed && /"type":"done"/.test(stderr)) child.kill('SIGINT');
+    beforeAll(async () => {
+      project = await newProject('interrupted', files);
     });
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    mc.record(['up', '(interrupted)'], stdout + stderr);
 
-    expect(code).toBe(130);
-    expect(stdout).toMatch(/^up: uploaded \d+ files? .*\(interrupted\)$/m);
-    expect(existsSync(lockFile(root))).toBe(false);
-    const doneBeforeRerun = stderr
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { type: string; path: string })
-      .filter((e) => e.type === 'done')
-      .map((e) => e.path);
-    expect(doneBeforeRerun.length).toBeGreaterThan(0);
-    expect(doneBeforeRerun.length).toBeLessThan(Object.keys(files).length);
+    /**
+     * Runs `mc ARGS --progress=ndjson --concurrency 2` and sends SIGINT as soon as the first file is
+     * done; returns the exit code, stdout, the notices, and the files reported done.
+     */
+    const interrupt = async (args: readonly string[], cwd: string) => {
+      const child = spawnMc([...args, '--progress=ndjson', '--concurrency', '2'], { home: project.home, cwd });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c;
+        if (!child.killed && /"type":"done"/.test(stderr)) child.kill('SIGINT');
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      mc.record([...args, '(interrupted)'], stdout + stderr);
+      const lines = stderr.split('\n').filter(Boolean);
+      const events = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; path: string });
+      return { code, stdout, notices: lines.filter((l) => !l.startsWith('{')), done: events.filter((e) => e.type === 'done').map((e) => e.path) };
+    };
 
-    const rerun = await mc.run(['up', '-r', '.', '--json'], { home, cwd: root });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const uploadedAgain = onlyJson<{ transferred: Array<{ path: string }> }>(rerun.stdout).transferred.map((t) => t.path);
-    expect(uploadedAgain.length).toBeGreaterThan(0);
-    expect(uploadedAgain.filter((p) => doneBeforeRerun.includes(p))).toEqual([]);
+    const serverDigest = async () => Object.fromEntries([...(await view.tree(project.projectId)).files].map(([p, f]) => [p, f.checksum]));
 
-    const { files: onServer } = await view.tree(projectId);
-    const local = await digestTree(root);
-    expect(Object.fromEntries([...onServer].map(([p, f]) => [p, f.checksum]))).toEqual(Object.fromEntries(local));
-    const withOtherVersions: string[] = [];
-    for (const [path, f] of onServer) if ((await view.otherVersions(projectId, f.id)).length > 0) withOtherVersions.push(path);
-    expect(withOtherVersions).toEqual([]);
+    it('during mc up: exit 130, the summary is printed, finished files are recorded and a rerun uploads only the rest, each file once', async () => {
+      const { root, projectId } = project;
+      const run = await interrupt(['up', '-r', '.'], root);
+      expect(run.code).toBe(130);
+      expect(run.notices.join('\n')).toMatch(/stopping/);
+      expect(run.stdout).toMatch(/^up: uploaded \d+ files? .*\(interrupted\)$/m);
+      expect(existsSync(lockFile(root))).toBe(false);
+      expect(run.done.length).toBeGreaterThan(0);
+      expect(run.done.length).toBeLessThan(Object.keys(files).length);
+
+      const rerun = await mc.run(['up', '-r', '.', '--json'], { home: project.home, cwd: root });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const uploadedAgain = onlyJson<{ transferred: Array<{ path: string }> }>(rerun.stdout).transferred.map((t) => t.path);
+      expect(uploadedAgain.length).toBeGreaterThan(0);
+      expect(uploadedAgain.filter((p) => run.done.includes(p))).toEqual([]);
+
+      expect(await serverDigest()).toEqual(Object.fromEntries(await digestTree(root)));
+      const withOtherVersions: string[] = [];
+      for (const [path, f] of (await view.tree(projectId)).files) if ((await view.otherVersions(projectId, f.id)).length > 0) withOtherVersions.push(path);
+      expect(withOtherVersions).toEqual([]);
+    });
+
+    it('during mc down: exit 130, no temporary or partial file is left, and a rerun downloads only the rest', async () => {
+      const dst = join(tempDir('work'), 'copy');
+      expect((await mc.run(['clone', String(project.projectId), dst], { home: project.home })).code).toBe(0);
+      const run = await interrupt(['down', '-r', '.'], dst);
+      expect(run.code).toBe(130);
+      expect(run.stdout).toMatch(/^down: downloaded \d+ files? .*\(interrupted\)$/m);
+      const server = await serverDigest();
+      const local = Object.fromEntries(await digestTree(dst));
+      expect(Object.keys(local).filter((p) => p.includes('.mc-tmp-'))).toEqual([]);
+      expect(Object.keys(local).length).toBeLessThan(Object.keys(server).length);
+      for (const [path, md5] of Object.entries(local)) expect([path, md5]).toEqual([path, server[path]]);
+
+      const rerun = await mc.run(['down', '-r', '.', '--json'], { home: project.home, cwd: dst });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const downloadedAgain = onlyJson<{ transferred: Array<{ path: string }> }>(rerun.stdout).transferred.map((t) => t.path);
+      expect(downloadedAgain.filter((p) => run.done.includes(p))).toEqual([]);
+      expect(Object.fromEntries(await digestTree(dst))).toEqual(server);
+    });
   });
 
   describe('exit code 2: nothing done', () => {
