@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MC_BIN, type RunOptions, type RunResult, type RunningServer, mc, mcServer, startMcServer, tempDir } from './binaries';
@@ -141,6 +141,25 @@ export function spawnMc(args: readonly string[], opts: { home: string; cwd: stri
   delete env.MC_API_URL;
   delete env.MC_API_EMAIL;
   return spawn(process.execPath, [MC_BIN, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** True when util-linux `script` is installed, which `spawnMcOnTerminal` needs. */
+export function canRunOnTerminal(): boolean {
+  return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * `mc ARGS` on a pseudo-terminal (through util-linux `script`), so stdin, stdout and stderr are a
+ * TTY: progress bars and prompts appear. The child's stdin feeds the terminal's keyboard.
+ */
+export function spawnMcOnTerminal(args: readonly string[], opts: { home: string; cwd: string }): ChildProcess {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, MC_BIN, ...args].map(quote).join(' ');
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: opts.home, NO_COLOR: '1', TERM: 'xterm' };
+  delete env.MC_API_KEY;
+  delete env.MC_API_URL;
+  delete env.MC_API_EMAIL;
+  return spawn('script', ['-qefc', command, '/dev/null'], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 export interface ServerFile {

@@ -8,8 +8,10 @@ import {
   type AccountServer,
   McRecorder,
   ServerView,
+  canRunOnTerminal,
   initProject,
   onlyJson,
+  spawnMcOnTerminal,
   startServerWithAccounts,
   writeTree,
 } from '../src/cli-fixture';
@@ -182,7 +184,28 @@ describe('mc up and mc down', () => {
       expect(firstDown.stdout + firstDown.stderr).toMatch(/never-synced\.txt.*-f/);
     });
 
-    it('mc down -f replaces the kept files with the server versions', async () => {
+    it.skipIf(!canRunOnTerminal())('on a terminal, mc down -f asks y/n/all before replacing each kept file, and shows a progress bar (needs util-linux script)', async () => {
+      const child = spawnMcOnTerminal(['down', '-r', '.', '-f'], { home, cwd: dst });
+      let screen = '';
+      const answers = [
+        { prompt: /replace your local edited\.txt .*\[y\/n\/a\(ll\)\] $/, key: 'n\r' },
+        { prompt: /replace your local never-synced\.txt .*\[y\/n\/a\(ll\)\] $/, key: 'y\r' },
+      ];
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+        screen += c;
+        if (answers[0]?.prompt.test(screen)) child.stdin!.write(answers.shift()!.key);
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      mc.record(['down', '-r', '.', '-f', '(terminal)'], screen);
+
+      expect(code, screen).toBe(0);
+      expect(answers).toEqual([]);
+      expect(read('edited.txt')).toBe('my local edit\n');
+      expect(read('never-synced.txt')).toBe('server copy\n');
+      expect(screen).toMatch(/downloading \[.*\] \d+% \| \d+\/1 files/);
+    });
+
+    it('mc down -f without a terminal replaces the kept files without asking', async () => {
       const forced = await mc.run(['down', '-r', '.', '-f'], { home, cwd: dst });
       expect(forced.code, forced.stderr).toBe(0);
       expect(read('edited.txt')).toBe('v2 from the server\n');
