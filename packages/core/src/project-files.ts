@@ -3,8 +3,21 @@ export const MC_DIR = '.mc';
 export const STATE_DB_FILE = 'mcsync.db';
 export const LOCK_FILE = 'mcsync.lock';
 export const IGNORE_FILE = '.mcignore';
+import { randomBytes } from 'node:crypto';
+
 /** Temporary downloads live beside their target under this prefix and are removed when a run starts. */
 export const TEMP_PREFIX = '.mc-tmp-';
+/** Exactly the names `newTempName` makes: a user's own `.mc-tmp-notes.txt` is not ours to delete. */
+const TEMP_NAME = /^\.mc-tmp-[0-9a-f]{16}$/;
+
+/** A fresh temporary file name (to create beside the final target). */
+export function newTempName(): string {
+  return `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`;
+}
+
+export function isTempName(name: string): boolean {
+  return TEMP_NAME.test(name);
+}
 
 const CONFLICT_COPY = /\.conflict-remote-\d+(\.[^./]*)?$/;
 
@@ -15,5 +28,5 @@ export function isConflictCopy(name: string): boolean {
 
 /** True for names every scan skips: `.mc/`, temporary downloads, conflict copies. */
 export function isMcOwnedName(name: string): boolean {
-  return name === MC_DIR || name.startsWith(TEMP_PREFIX) || isConflictCopy(name);
+  return name === MC_DIR || isTempName(name) || isConflictCopy(name);
 }

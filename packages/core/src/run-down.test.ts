@@ -98,11 +98,13 @@ describe('runDown', () => {
     expect(readdirSync(root).filter((n) => n.startsWith('.mc-tmp-'))).toEqual([]);
   });
 
-  it('removes temporary files a killed run left behind', async () => {
+  it('removes temporary files a killed run left behind, and only those', async () => {
     const root = emptyProject();
-    writeFileSync(join(root, '.mc-tmp-abc'), 'partial');
+    writeFileSync(join(root, '.mc-tmp-0123456789abcdef'), 'partial');
+    writeFileSync(join(root, '.mc-tmp-notes.txt'), 'my precious');
     await runDown({ root, prefixes: [''], store: new MemoryStore(), remote: new MemoryRemote() });
-    expect(existsSync(join(root, '.mc-tmp-abc'))).toBe(false);
+    expect(existsSync(join(root, '.mc-tmp-0123456789abcdef'))).toBe(false);
+    expect(readFileSync(join(root, '.mc-tmp-notes.txt'), 'utf8')).toBe('my precious');
   });
 
   it('round-trips what up sent, byte for byte', async () => {

@@ -25,11 +25,11 @@ const paths = (root: string, opts: Partial<Parameters<typeof scanLocal>[0]> = {}
 describe('scanLocal', () => {
   it('lists files and folders, empty folders and odd names included, never .mc or temp files', () => {
     const root = tree({
-      'a/b c/été.cif': 'x', 'a/empty': null, '日本語.txt': '', '.mc/config.json': '{}', 'a/.mc-tmp-123': 'partial',
+      'a/b c/été.cif': 'x', 'a/empty': null, '日本語.txt': '', '.mc/config.json': '{}', 'a/.mc-tmp-0123456789abcdef': 'partial', 'a/.mc-tmp-mine.txt': 'user file',
       'a/x.conflict-remote-9.txt': 'copy',
     });
-    expect(paths(root)).toEqual(['d a', 'd a/b c', 'd a/empty', 'f a/b c/été.cif', 'f 日本語.txt']);
-    expect(scanLocal({ root }).tempFiles).toEqual([join(root, 'a/.mc-tmp-123')]);
+    expect(paths(root)).toEqual(['d a', 'd a/b c', 'd a/empty', 'f a/.mc-tmp-mine.txt', 'f a/b c/été.cif', 'f 日本語.txt']);
+    expect(scanLocal({ root }).tempFiles).toEqual([join(root, 'a/.mc-tmp-0123456789abcdef')]);
   });
 
   it('records size, nanosecond mtime and inode', () => {

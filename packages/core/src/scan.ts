@@ -2,7 +2,7 @@ import { type Dirent, existsSync, lstatSync, readdirSync, statSync } from 'node:
 import { join } from 'node:path';
 import { IgnoreRules } from './ignore-rules';
 import { ancestorsOf, joinPath } from './paths';
-import { IGNORE_FILE, MC_DIR, TEMP_PREFIX, isMcOwnedName } from './project-files';
+import { IGNORE_FILE, MC_DIR, isMcOwnedName, isTempName } from './project-files';
 import type { LocalEntry, Problem, ProjectPath } from './types';
 
 export interface ScanOptions {
@@ -109,7 +109,7 @@ class Walker {
     for (const d of dirents) {
       const name = d.name;
       if (isMcOwnedName(name)) {
-        if (name.startsWith(TEMP_PREFIX) && d.isFile()) this.tempFiles.push(join(abs, name));
+        if (isTempName(name) && d.isFile()) this.tempFiles.push(join(abs, name));
         continue;
       }
       if (dir === '' && name === MC_DIR) continue;

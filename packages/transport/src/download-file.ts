@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type DownloadItem, type DownloadResult, McError, TEMP_PREFIX, toMcError } from '@mcsync/core';
+import { type DownloadItem, type DownloadResult, McError, newTempName, toMcError } from '@mcsync/core';
 import { downloadFile } from './endpoints/files';
 import type { HttpClient } from './http-client';
 import { abortedError } from './http-errors';
@@ -45,7 +45,7 @@ async function attempt(
   opts: { signal?: AbortSignal; progress?: ProgressReporter },
 ): Promise<DownloadResult> {
   const folder = dirname(item.localPath);
-  const tempPath = join(folder, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  const tempPath = join(folder, newTempName());
   const expected = item.remote.size;
   const request = { method: 'GET' as const, path: `/projects/${projectId}/files/${item.remote.id}/download` };
   let fh: FileHandle | undefined;

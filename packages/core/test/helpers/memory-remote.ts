@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import {
   type ProjectPath,
   type RemoteEntry,
   type RemoteProject,
-  TEMP_PREFIX,
+  newTempName,
   type TransferOptions,
   type UploadItem,
   type UploadResult,
@@ -108,7 +108,7 @@ export class MemoryRemote implements RemoteProject {
       }
       const bytes = this.blobs.get(item.remote.id)!;
       mkdirSync(dirname(item.localPath), { recursive: true });
-      const tempPath = join(dirname(item.localPath), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+      const tempPath = join(dirname(item.localPath), newTempName());
       await new Promise<void>((resolve, reject) => createWriteStream(tempPath).on('error', reject).end(bytes, resolve));
       this.downloads.push(item.path);
       yield { ok: true, path: item.path, bytes: bytes.length, tempPath, md5: md5(bytes), verified: 'md5' };
