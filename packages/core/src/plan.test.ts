@@ -27,13 +27,17 @@ const deepFolders = (levels: number, width: number): LocalRecord[] => {
 const baseMap = (...b: BaseRecord[]) => new Map(b.map((x) => [x.path, x]));
 
 describe('planUp', () => {
-  const cases: Array<{ name: string; local: LocalRecord[]; remote: RemoteEntry[]; base?: BaseRecord[]; uploads: string[]; mkdir?: string[]; inSync?: string[]; failed?: string[] }> = [
+  const cases: Array<{ name: string; local: LocalRecord[]; remote: RemoteEntry[]; base?: BaseRecord[]; force?: boolean; uploads: string[]; mkdir?: string[]; inSync?: string[]; failed?: string[]; skipped?: string[] }> = [
     { name: 'new file is uploaded', local: [lf('a.txt', 'x')], remote: [], uploads: ['a.txt'] },
     { name: 'identical file is left alone and its base recorded', local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'x')], uploads: [], inSync: ['a.txt'] },
-    { name: 'different size is uploaded', local: [lf('a.txt', 'xx')], remote: [rf('a.txt', 'x')], uploads: ['a.txt'] },
-    { name: 'same size, different MD5 is uploaded', local: [lf('a.txt', 'y')], remote: [rf('a.txt', 'x')], uploads: ['a.txt'] },
+    { name: 'local edit of a synced file (different size) is uploaded', local: [lf('a.txt', 'xx')], remote: [rf('a.txt', 'x')], base: [base('a.txt', 'x')], uploads: ['a.txt'] },
+    { name: 'local edit of a synced file (same size, new MD5) is uploaded', local: [lf('a.txt', 'y')], remote: [rf('a.txt', 'x')], base: [base('a.txt', 'x')], uploads: ['a.txt'] },
+    { name: "a collaborator's newer server version is not reverted by an unchanged local file", local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'newer', 11)], base: [base('a.txt', 'x', 10)], uploads: [], skipped: ['a.txt'] },
+    { name: 'a file changed on both sides is kept on both', local: [lf('a.txt', 'mine')], remote: [rf('a.txt', 'theirs', 11)], base: [base('a.txt', 'x', 10)], uploads: [], skipped: ['a.txt'] },
+    { name: 'a never-synced file that differs from the server is not uploaded over it', local: [lf('a.txt', 'y')], remote: [rf('a.txt', 'x')], uploads: [], skipped: ['a.txt'] },
+    { name: 'force uploads over a changed server version', local: [lf('a.txt', 'mine')], remote: [rf('a.txt', 'theirs', 11)], base: [base('a.txt', 'x', 10)], force: true, uploads: ['a.txt'] },
     { name: 'remote without checksum but matching base is in sync', local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'x', 10, false)], base: [base('a.txt', 'x', 10)], uploads: [], inSync: ['a.txt'] },
-    { name: 'remote without checksum and no base is re-sent', local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'x', 10, false)], uploads: ['a.txt'] },
+    { name: 'remote without checksum and no base is not trusted either way', local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'x', 10, false)], uploads: [], skipped: ['a.txt'] },
     { name: 'missing folders are created, empty ones too', local: [ld('d'), ld('d/e'), lf('d/e/f', 'z')], remote: [], uploads: ['d/e/f'], mkdir: ['d', 'd/e'] },
     { name: 'existing folder is not created again', local: [ld('d')], remote: [rd('d')], uploads: [], mkdir: [] },
     { name: 'case-only different remote name is the same file', local: [lf('README.md', 'x')], remote: [rf('readme.md', 'x')], uploads: [], inSync: ['readme.md'] },
@@ -46,8 +50,9 @@ describe('planUp', () => {
     { name: 'a folder path over 700 characters fails with what is inside it', local: deepFolders(5, 140), remote: [], uploads: [], mkdir: deepFolders(5, 140).slice(0, 4).map((d) => d.path), failed: [deepFolders(5, 140)[4]!.path, deepFolders(5, 140)[5]!.path] },
   ];
   it.each(cases)('$name', (c) => {
-    const plan = planUp({ local: c.local, remote: c.remote, base: baseMap(...(c.base ?? [])) });
+    const plan = planUp({ local: c.local, remote: c.remote, base: baseMap(...(c.base ?? [])) }, { force: c.force });
     expect(plan.uploads.map((u) => u.path)).toEqual(c.uploads);
+    expect(plan.skipped.map((s) => s.path)).toEqual(c.skipped ?? []);
     if (c.mkdir) expect(plan.mkdirRemote).toEqual(c.mkdir);
     expect(plan.inSync.map((b) => b.path)).toEqual(c.inSync ?? []);
     expect(plan.failed.map((f) => f.path).sort()).toEqual(c.failed ?? []);

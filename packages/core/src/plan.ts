@@ -1,7 +1,7 @@
 import { type McErrorCode } from './errors';
 import { foldPath } from './fold-name';
 import { unstorableReason } from './name-limits';
-import { baseName, parentOf } from './paths';
+import { baseName, isUnder, parentOf } from './paths';
 import { sameContent, unchangedSinceBase } from './detect-changes';
 import type { BaseRecord, LocalRecord, ProjectPath, RemoteEntry } from './types';
 
@@ -11,6 +11,11 @@ export interface PlanInput {
   /** Remote files and folders under the requested paths. */
   remote: readonly RemoteEntry[];
   base: ReadonlyMap<ProjectPath, BaseRecord>;
+  /**
+   * Local paths the scan skipped (symlinks, special files, unreadable entries): nothing is
+   * written at or below them, so a download never replaces a symlink or writes through one.
+   */
+  blocked?: ReadonlySet<ProjectPath>;
 }
 
 export interface Skip {
@@ -92,8 +97,17 @@ function inSyncRecord(local: LocalRecord, remote: RemoteEntry, now: number): Bas
   return { path: remote.path, kind: 'file', md5: local.md5, size: remote.size, remoteId: remote.id, syncedAt: now };
 }
 
-/** `mc up`: what to create and upload so the remote holds every local file (never deletes). */
-export function planUp(input: PlanInput, now = Date.now()): Plan {
+export interface PlanUpOptions {
+  /** Upload files whose server version changed since the last sync (or that were never synced). */
+  force?: boolean;
+}
+
+/**
+ * `mc up`: what to create and upload so the remote holds every local file (never deletes). A
+ * differing remote file is replaced only when it is the version the last sync saw, or with
+ * `force`: a collaborator's newer version is never silently reverted.
+ */
+export function planUp(input: PlanInput, opts: PlanUpOptions = {}, now = Date.now()): Plan {
   const plan = emptyPlan();
   const remoteByFold = indexByFold(input.remote);
   const localByFold = indexByFold(input.local, plan.failed);
@@ -112,10 +126,20 @@ export function planUp(input: PlanInput, now = Date.now()): Plan {
     }
     if (!remote) plan.uploads.push({ path: local.path, local, remote: undefined });
     else if (remote.kind === 'directory') plan.failed.push(kindClash(local.path, 'file', 'folder'));
-    else if (sameContent(local, remote, input.base.get(remote.path))) plan.inSync.push(inSyncRecord(local, remote, now));
-    else plan.uploads.push({ path: local.path, local, remote });
+    else {
+      const base = input.base.get(remote.path) ?? input.base.get(local.path);
+      if (sameContent(local, remote, base)) plan.inSync.push(inSyncRecord(local, remote, now));
+      else if (opts.force || (base !== undefined && base.remoteId === remote.id)) plan.uploads.push({ path: local.path, local, remote });
+      else plan.skipped.push({ path: local.path, reason: remoteChangedReason(local, base) });
+    }
   }
   return plan;
+}
+
+function remoteChangedReason(local: LocalRecord, base: BaseRecord | undefined): string {
+  if (!base) return 'differs from the server and was never synced; mc up -f uploads it as a new version, mc down -f takes the server one';
+  if (unchangedSinceBase(local, base)) return 'changed on the server since the last sync; mc down gets it (mc up -f would replace it)';
+  return 'changed here and on the server since the last sync; mc up -f makes yours the new version, mc down -f takes the server one';
 }
 
 function kindClash(path: ProjectPath, localKind: string, remoteKind: string): Failure {
@@ -137,9 +161,11 @@ export function planDown(input: PlanInput, opts: PlanDownOptions = {}, now = Dat
   const clashing = new Set(plan.failed.map((f) => foldPath(f.path)));
   const localPathOf = localSpelling(localByFold);
   const ordered = [...input.remote].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const blocked = [...(input.blocked ?? [])];
   for (const remote of ordered) {
     const key = foldPath(remote.path);
     if (clashing.has(key)) continue;
+    if (blocked.some((b) => isUnder(remote.path, b))) continue; // the scan already reported what is in the way
     const local = localByFold.get(key);
     if (remote.kind === 'directory') {
       if (!local) plan.mkdirLocal.push(localPathOf(remote.path));

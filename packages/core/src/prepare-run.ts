@@ -56,6 +56,14 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
   const cache = ctx.store.loadLocal();
   let local = applyCache(scan.entries, cache);
   const skipped: Skip[] = [];
+  const failed: Failure[] = [];
+  for (const prefix of ctx.prefixes) {
+    if (prefix === '' || scan.entries.some((e) => e.path === prefix) || scan.problems.some((p) => p.path === prefix)) continue;
+    const key = foldPath(prefix);
+    if (!remote.some((r) => foldPath(r.path) === key)) {
+      failed.push({ path: prefix, code: 'NOT_FOUND', message: 'no such file or folder, here or on the server' });
+    }
+  }
   if (ctx.recursive === false) {
     const named = new Set(ctx.prefixes);
     const folders = new Set([...local, ...remote].filter((e) => named.has(e.path) && e.kind === 'directory').map((e) => e.path));
@@ -70,13 +78,18 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
   const unreadable = new Set(hashFailures.map((f) => f.path));
   updateLocalCache(ctx.store, ctx.prefixes, local, cache, ctx.recursive !== false);
 
-  const failed: Failure[] = [...hashFailures];
+  failed.push(...hashFailures);
   for (const p of scan.problems) {
     if (p.failure) failed.push({ path: p.path, code: 'LOCAL_IO', message: p.reason });
     else skipped.push({ path: p.path, reason: p.reason });
   }
   return {
-    input: { local: local.filter((l) => !unreadable.has(l.path)), remote, base },
+    input: {
+      local: local.filter((l) => !unreadable.has(l.path)),
+      remote,
+      base,
+      blocked: new Set([...scan.problems.map((p) => p.path), ...unreadable]),
+    },
     skipped,
     failed,
     remoteProblems,

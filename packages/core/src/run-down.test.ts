@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -116,5 +116,30 @@ describe('runDown', () => {
     const dst = emptyProject();
     await runDown({ root: dst, prefixes: [''], store: new MemoryStore(), remote });
     expect(readFileSync(join(dst, 'deep/er/x.bin'))).toEqual(Buffer.from([0, 1, 2, 255]));
+  });
+});
+
+describe('runDown and what the scan skipped', () => {
+  it('never replaces a local symlink with a downloaded file, nor writes through a symlinked folder', async () => {
+    const remote = new MemoryRemote();
+    remote.put('link-to-incar', 'server copy');
+    remote.put('linked-dir/x.cif', 'through the link');
+    const root = emptyProject();
+    mkdirSync(join(root, 'real'));
+    writeFileSync(join(root, 'INCAR'), 'local');
+    symlinkSync('INCAR', join(root, 'link-to-incar'));
+    symlinkSync('real', join(root, 'linked-dir'));
+    const report = await runDown({ root, prefixes: [''], store: new MemoryStore(), remote });
+    expect(report.failed).toEqual([]);
+    expect(report.skipped.map((s) => s.path).sort()).toEqual(['link-to-incar', 'linked-dir']);
+    expect(readlinkSync(join(root, 'link-to-incar'))).toBe('INCAR');
+    expect(read(root, 'INCAR')).toBe('local');
+    expect(readdirSync(join(root, 'real'))).toEqual([]);
+    expect(remote.downloads).toEqual([]);
+  });
+
+  it('says so when a named path exists on neither side', async () => {
+    const report = await runDown({ root: emptyProject(), prefixes: ['nothere.txt'], store: new MemoryStore(), remote: new MemoryRemote() });
+    expect(report.failed).toEqual([{ path: 'nothere.txt', code: 'NOT_FOUND', message: expect.stringContaining('no such file') }]);
   });
 });

@@ -5,7 +5,7 @@ import { type DownloadAction, planDown } from './plan';
 import type { DownloadItem, ProgressEvent } from './ports';
 import { type RunContext, prepareRun } from './prepare-run';
 import { Recorder } from './recorder';
-import { type RunReport, newReport } from './run-report';
+import { INTERRUPTED, type RunReport, newReport } from './run-report';
 import type { LocalRecord } from './types';
 
 export type ReplaceAnswer = 'yes' | 'no' | 'all';
@@ -58,10 +58,14 @@ export async function runDown(opts: DownOptions): Promise<RunReport> {
     }
     const byPath = new Map(plan.downloads.map((d) => [d.path, d]));
     const items: DownloadItem[] = plan.downloads.map((d) => ({ path: d.path, remote: d.remote, localPath: join(opts.root, d.path) }));
-    if (opts.signal?.aborted) return finish(report, recorder, opts);
+    if (opts.signal?.aborted) {
+      for (const i of items) report.skipped.push({ path: i.path, reason: INTERRUPTED });
+      return finish(report, recorder, opts);
+    }
     for await (const r of opts.remote.download(items, { signal: opts.signal, onProgress: opts.onProgress, concurrency: opts.concurrency })) {
       if (!r.ok) {
-        if (r.error.code !== 'ABORTED') report.failed.push({ path: r.path, code: r.error.code, message: r.error.message });
+        if (r.error.code === 'ABORTED') report.skipped.push({ path: r.path, reason: INTERRUPTED });
+        else report.failed.push({ path: r.path, code: r.error.code, message: r.error.message });
         continue;
       }
       const action = byPath.get(r.path)!;

@@ -22,6 +22,9 @@ export interface RunReport {
   interrupted: boolean;
 }
 
+/** Skip reason of items a Ctrl-C stopped before they were transferred. */
+export const INTERRUPTED = 'interrupted before it was transferred';
+
 export function newReport(command: 'up' | 'down', plan: Plan, dryRun: boolean): RunReport {
   return {
     command,

@@ -101,3 +101,18 @@ describe('runUp without -r', () => {
     expect(report.skipped).toEqual([{ path: 'a', reason: expect.stringContaining('-r') }]);
   });
 });
+
+describe("runUp and a collaborator's newer version", () => {
+  it('does not revert a server version that changed since the last sync; -f does', async () => {
+    const root = project({ 'scan1.csv': 'v1' });
+    const remote = new MemoryRemote();
+    const store = new MemoryStore();
+    await runUp({ root, prefixes: [''], store, remote });
+    remote.put('scan1.csv', 'v2 from a collaborator');
+    const report = await runUp({ root, prefixes: [''], store, remote });
+    expect(remote.content('scan1.csv')).toBe('v2 from a collaborator');
+    expect(report.skipped).toEqual([{ path: 'scan1.csv', reason: expect.stringContaining('changed on the server') }]);
+    await runUp({ root, prefixes: [''], store, remote, force: true });
+    expect(remote.content('scan1.csv')).toBe('v1');
+  });
+});

@@ -3,9 +3,11 @@ import { planUp } from './plan';
 import type { ProgressEvent, UploadItem } from './ports';
 import { type RunContext, prepareRun } from './prepare-run';
 import { Recorder } from './recorder';
-import { type RunReport, newReport } from './run-report';
+import { INTERRUPTED, type RunReport, newReport } from './run-report';
 
 export interface UpOptions extends RunContext {
+  /** Upload even files whose server version changed since the last sync (a new version; the old one stays on the server). */
+  force?: boolean;
   concurrency?: number;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -13,7 +15,7 @@ export interface UpOptions extends RunContext {
 /** `mc up`: uploads what the remote lacks or has different; never deletes. */
 export async function runUp(opts: UpOptions): Promise<RunReport> {
   const prepared = await prepareRun(opts);
-  const plan = planUp(prepared.input);
+  const plan = planUp(prepared.input, { force: opts.force });
   plan.skipped.unshift(...prepared.skipped);
   plan.failed.unshift(...prepared.failed);
   for (const p of prepared.remoteProblems) opts.onNotice?.(`server: ${p.path}: ${p.reason}`);
@@ -39,11 +41,12 @@ export async function runUp(opts: UpOptions): Promise<RunReport> {
       mtimeNs: u.local.mtimeNs,
       ino: u.local.ino,
     }));
-    if (!opts.signal?.aborted) {
+    if (opts.signal?.aborted) for (const i of items) report.skipped.push({ path: i.path, reason: INTERRUPTED });
+    else {
       for await (const r of opts.remote.upload(items, transfer)) {
         if (!r.ok) {
-          if (r.error.code === 'ABORTED') continue;
-          report.failed.push({ path: r.path, code: r.error.code, message: r.error.message });
+          if (r.error.code === 'ABORTED') report.skipped.push({ path: r.path, reason: INTERRUPTED });
+          else report.failed.push({ path: r.path, code: r.error.code, message: r.error.message });
           continue;
         }
         report.transferred.push({ path: r.path, bytes: r.bytes, verified: r.verified });

@@ -91,3 +91,13 @@ describe('scanLocal', () => {
     expect(r.problems).toEqual([{ path: 'pipe', reason: expect.stringMatching(/not a regular file/), failure: false }]);
   });
 });
+
+describe('scanLocal and names that are not UTF-8', () => {
+  it('reports a file whose name is not valid UTF-8 instead of dropping it silently', () => {
+    const root = tree({ 'ok.txt': 'x' });
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/bad`), Buffer.from([0xff]), Buffer.from('.txt')]), '8');
+    const r = scanLocal({ root });
+    expect(r.entries.map((e) => e.path)).toEqual(['ok.txt']);
+    expect(r.problems).toEqual([{ path: 'bad\uFFFD.txt', reason: expect.stringMatching(/not valid UTF-8/), failure: true }]);
+  });
+});

@@ -34,6 +34,11 @@ export function scanLocal(opts: ScanOptions): ScanResult {
   return { entries: walker.entries, problems: walker.problems, tempFiles: walker.tempFiles };
 }
 
+function unreadableReason(path: ProjectPath, kind: 'file' | 'folder', err: unknown): string {
+  if (path.includes('\uFFFD')) return `the ${kind} name is not valid UTF-8 (shown with \uFFFD); the server cannot store it, rename it`;
+  return `cannot read ${kind}: ${(err as Error).message}`;
+}
+
 /** Drops prefixes covered by another one, so no path is scanned twice. */
 function normalizePrefixes(prefixes: readonly ProjectPath[]): ProjectPath[] {
   const sorted = [...new Set(prefixes)].sort();
@@ -102,7 +107,7 @@ class Walker {
     try {
       dirents = readdirSync(abs, { withFileTypes: true });
     } catch (err) {
-      this.problems.push({ path: dir, reason: `cannot read folder: ${(err as Error).message}`, failure: true });
+      this.problems.push({ path: dir, reason: unreadableReason(dir, 'folder', err), failure: true });
       return;
     }
     const rules = inherited.enter(this.root, dir, dirents.some((d) => d.name === IGNORE_FILE && !d.isDirectory()));
@@ -134,7 +139,7 @@ class Walker {
         mtimeNs = st.mtimeNs;
         ino = Number(st.ino);
       } catch (err) {
-        this.problems.push({ path, reason: `cannot read folder: ${(err as Error).message}`, failure: true });
+        this.problems.push({ path, reason: unreadableReason(path, 'folder', err), failure: true });
         return;
       }
       if (this.descent.has(key)) {
@@ -153,8 +158,10 @@ class Walker {
     try {
       const st = lstatSync(join(this.root, path), { bigint: true });
       this.entries.push({ path, kind: 'file', size: Number(st.size), mtimeNs: st.mtimeNs, ino: Number(st.ino) });
-    } catch {
-      // vanished between readdir and lstat: as if it was never there
+    } catch (err) {
+      // A name that is not UTF-8 comes back from readdir with U+FFFD and cannot be found again.
+      if (path.includes('\uFFFD')) this.problems.push({ path, reason: unreadableReason(path, 'file', err), failure: true });
+      // otherwise it vanished between readdir and lstat: as if it was never there
     }
   }
 
