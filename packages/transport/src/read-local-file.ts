@@ -12,25 +12,26 @@ export interface FileIdentity {
   size: number;
   mtimeNs: bigint;
   ino: number;
+  /** The MD5 the plan already knows, if any: other bytes mean the file changed since. */
+  md5?: string | null;
 }
 
 /** Filled in by `readLocalFile` when the last byte has been read. */
 export interface ReadOutcome {
   md5: string | null;
   bytes: number;
-  /** Why the file cannot be trusted (changed during the read); null when unchanged. */
-  changed: string | null;
 }
 
 export function emptyOutcome(): ReadOutcome {
-  return { md5: null, bytes: 0, changed: null };
+  return { md5: null, bytes: 0 };
 }
 
 /**
- * Streams exactly `file.size` bytes of a local file, hashing them on the way, then re-stats it:
- * a different size, mtime or inode marks the outcome `changed` (the bytes sent cannot be trusted).
- * A file that ends early throws CHANGED (the announced length cannot be met); an unreadable one
- * throws LOCAL_IO.
+ * Streams exactly `file.size` bytes of a local file, hashing them on the way, then re-stats it
+ * before the generator ends. A different size, mtime or inode, or an MD5 other than the planned
+ * one, throws CHANGED *before* the caller can finish the request body, so the server receives a
+ * broken request and stores nothing: the remote side never takes bytes of a file that changed
+ * while it was read. An unreadable file throws LOCAL_IO.
  */
 export async function* readLocalFile(
   file: FileIdentity,
@@ -65,11 +66,19 @@ export async function* readLocalFile(
   } catch (err) {
     throw localReadError(file.localPath, err);
   }
+  const md5 = hash.digest('hex');
+  let changed: string | null = null;
+  if (now.size !== BigInt(file.size)) changed = `size changed from ${file.size} to ${now.size} bytes while reading`;
+  else if (now.mtimeNs !== file.mtimeNs) changed = 'modified while reading';
+  else if (Number(now.ino) !== file.ino) changed = 'replaced while reading';
+  else if (file.md5 && file.md5 !== md5) changed = 'its content differs from the MD5 it was planned with';
+  if (changed !== null) {
+    throw new McError('CHANGED', `${file.localPath} changed while it was being uploaded (${changed}); nothing was stored`, {
+      hint: 'run again once the file is no longer being written',
+    });
+  }
   outcome.bytes = bytes;
-  outcome.md5 = hash.digest('hex');
-  if (now.size !== BigInt(file.size)) outcome.changed = `size changed from ${file.size} to ${now.size} bytes while reading`;
-  else if (now.mtimeNs !== file.mtimeNs) outcome.changed = 'modified while reading';
-  else if (Number(now.ino) !== file.ino) outcome.changed = 'replaced while reading';
+  outcome.md5 = md5;
 }
 
 function localReadError(localPath: string, err: unknown): McError {

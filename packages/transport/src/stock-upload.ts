@@ -159,10 +159,6 @@ function judge(item: UploadItem, outcome: ReadOutcome, rows: readonly McRow[]): 
   if (outcome.md5 === null) {
     return { ok: false, retry: true, error: new McError('SERVER', `${item.path}: the server answered before the file was sent`) };
   }
-  if (outcome.changed !== null) return { ok: false, retry: false, error: changedError(item, outcome.changed) };
-  if (item.md5 !== null && item.md5 !== outcome.md5) {
-    return { ok: false, retry: false, error: changedError(item, 'content differs from the MD5 it was planned with') };
-  }
   const row = rows.length === 1 ? rows[0] : rows.find((r) => r.size === outcome.bytes && rowChecksum(r) === outcome.md5);
   if (!row) {
     return {
@@ -191,12 +187,6 @@ function judge(item: UploadItem, outcome: ReadOutcome, rows: readonly McRow[]): 
       ino: item.ino,
     },
   };
-}
-
-function changedError(item: UploadItem, why: string): McError {
-  return new McError('CHANGED', `${item.path} changed while it was being uploaded (${why})`, {
-    hint: 'the server may hold a mixed version; run again once the file is no longer being written',
-  });
 }
 
 async function* trackedRead(item: UploadItem, outcome: ReadOutcome, progress: ProgressReporter, onBreak: () => void): AsyncGenerator<Buffer> {

@@ -198,6 +198,9 @@ describe('stock RemoteProject against the reference server', () => {
     expect(byPath.get('d/modified.txt')).toMatchObject({ ok: false, error: { code: 'CHANGED' } });
     expect(byPath.get('d/steady-1.txt')).toMatchObject({ ok: true });
     expect(byPath.get('d/steady-2.txt')).toMatchObject({ ok: true });
+    // The server never keeps bytes of a file that changed while it was read.
+    const onServer = (await remote.snapshot()).map((e) => e.path).sort();
+    expect(onServer).toEqual(['d', 'd/steady-1.txt', 'd/steady-2.txt']);
   });
 
   it('uploads into directories it did not know, creating them by path', async () => {
