@@ -144,6 +144,17 @@ describe('mc-server start', () => {
     expect(server.stderr()).toBe('');
   });
 
+  it('says which flag to change when the port is taken', async () => {
+    const data = join(work, 'busy');
+    await run(['user', 'add', 'busy@example.org', '--data', data, '--password-stdin'], 'pw\n');
+    const first = await start(['--data', data, '--port', '0']);
+    const port = new URL(first.url).port;
+    const second = await run(['start', '--data', data, '--port', port]);
+    await first.stop('SIGTERM');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`port ${port} on 127.0.0.1 is already in use; choose another with --port`);
+  });
+
   it('without --data: a temporary folder, a dev user whose token it prints, removed on SIGINT', async () => {
     const server = await start(['--port', '0']);
     expect(server.lines).toHaveLength(2);

@@ -46,6 +46,9 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
     server = await startServer({ dataDir, host, port, profile, logRequests: values.log ?? false, ...(accessLog && { accessLog }) });
   } catch (error) {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${port} on ${host} is already in use; choose another with --port (0 = any free port)`);
+    }
     throw error;
   }
   try {
