@@ -97,6 +97,11 @@ export function buildSampleTree(dest: string, opts: SampleTreeOptions = {}): Sam
   symlinkSync('../crystallography/cif', join(dest, 'notes/cif-link'));
   symlinkSync('missing-target.txt', join(dest, 'notes/dangling-link'));
   stats.symlinks = 2;
-  stats.folders = new Set(folders).size;
+  const all = new Set<string>();
+  for (const f of folders) {
+    const parts = f.split('/');
+    for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
+  }
+  stats.folders = all.size;
   return stats;
 }
