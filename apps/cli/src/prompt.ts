@@ -47,17 +47,61 @@ export async function promptHidden(question: string): Promise<string> {
   });
 }
 
-/** y/n/all on the terminal (stderr), for replacing local files with `mc down -f`. */
-export async function promptYesNoAll(question: string): Promise<'yes' | 'no' | 'all'> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
+export type YesNoAll = 'yes' | 'no' | 'all';
+
+/**
+ * y/n/all questions on the terminal (stderr), for replacing local files with `mc down -f`. Lines
+ * typed (or pasted) ahead are queued for the next questions instead of being lost with the
+ * reader of the question they arrived during. Each question has its own reader, so the terminal is
+ * back to normal (Ctrl-C interrupts the run) between questions. Ctrl-C at a question interrupts the
+ * run and answers "no" to it and to every later one.
+ */
+export function yesNoAllPrompt(): (question: string) => Promise<YesNoAll> {
+  const typedAhead: string[] = [];
+  let interrupted = false;
+
+  const nextLine = (question: string): Promise<string | null> => {
+    const prompt = `${question} [y/n/a(ll)] `;
+    if (typedAhead.length) {
+      const line = typedAhead.shift()!;
+      process.stderr.write(`${prompt}${line}\n`);
+      return Promise.resolve(line);
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    return new Promise<string | null>((resolve) => {
+      let answered = false;
+      const answer = (line: string | null) => {
+        if (answered) {
+          if (line !== null) typedAhead.push(line);
+          return;
+        }
+        answered = true;
+        resolve(line);
+      };
+      rl.on('line', (line) => answer(line));
+      rl.on('close', () => answer(null));
+      rl.on('SIGINT', () => {
+        // The terminal is raw here, so Ctrl-C is a key, not a signal: hand it to the run's SIGINT
+        // handler now (synchronously, so the run is already stopping when "no" is returned).
+        interrupted = true;
+        if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+        else process.kill(process.pid, 'SIGINT');
+        answer(null);
+      });
+      rl.setPrompt(prompt);
+      rl.prompt();
+    }).finally(() => rl.close());
+  };
+
+  return async (question) => {
     for (;;) {
-      const answer = (await new Promise<string>((resolve) => rl.question(`${question} [y/n/a(ll)] `, resolve))).trim().toLowerCase();
+      if (interrupted) return 'no';
+      const line = await nextLine(question);
+      if (line === null) return 'no';
+      const answer = line.trim().toLowerCase();
       if (answer === 'y' || answer === 'yes') return 'yes';
       if (answer === 'n' || answer === 'no' || answer === '') return 'no';
       if (answer === 'a' || answer === 'all') return 'all';
     }
-  } finally {
-    rl.close();
-  }
+  };
 }

@@ -159,7 +159,8 @@ export function spawnMcOnTerminal(args: readonly string[], opts: { home: string;
   delete env.MC_API_KEY;
   delete env.MC_API_URL;
   delete env.MC_API_EMAIL;
-  return spawn('script', ['-qefc', command, '/dev/null'], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group, so a stuck run can be killed with `process.kill(-child.pid)`.
+  return spawn('script', ['-qefc', command, '/dev/null'], { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
 }
 
 export interface ServerFile {

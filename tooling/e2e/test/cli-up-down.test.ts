@@ -184,22 +184,36 @@ describe('mc up and mc down', () => {
       expect(firstDown.stdout + firstDown.stderr).toMatch(/never-synced\.txt.*-f/);
     });
 
-    it.skipIf(!canRunOnTerminal())('on a terminal, mc down -f asks y/n/all before replacing each kept file, and shows a progress bar (needs util-linux script)', async () => {
+    /** `mc down -r . -f` on a terminal; `keys` is typed once the first y/n/all question shows. */
+    const downForcedOnTerminal = async (keys: string) => {
       const child = spawnMcOnTerminal(['down', '-r', '.', '-f'], { home, cwd: dst });
       let screen = '';
-      const answers = [
-        { prompt: /replace your local edited\.txt .*\[y\/n\/a\(ll\)\] $/, key: 'n\r' },
-        { prompt: /replace your local never-synced\.txt .*\[y\/n\/a\(ll\)\] $/, key: 'y\r' },
-      ];
       child.stdout!.setEncoding('utf8').on('data', (c: string) => {
         screen += c;
-        if (answers[0]?.prompt.test(screen)) child.stdin!.write(answers.shift()!.key);
+        if (keys && screen.includes('[y/n/a(ll)]')) {
+          child.stdin!.write(keys);
+          keys = '';
+        }
       });
+      const stuck = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      clearTimeout(stuck);
       mc.record(['down', '-r', '.', '-f', '(terminal)'], screen);
+      return { code, screen };
+    };
 
+    it.skipIf(!canRunOnTerminal())('on a terminal, Ctrl-C at the y/n/all question of mc down -f stops the run (exit 130) and replaces nothing (needs util-linux script)', async () => {
+      const { code, screen } = await downForcedOnTerminal('\x03');
+      expect(code, screen).toBe(130);
+      expect(read('edited.txt')).toBe('my local edit\n');
+      expect(read('never-synced.txt')).toBe('my own file of that name\n');
+    });
+
+    it.skipIf(!canRunOnTerminal())('on a terminal, mc down -f asks y/n/all before replacing each kept file, keeps answers typed ahead, and shows a progress bar (needs util-linux script)', async () => {
+      const { code, screen } = await downForcedOnTerminal('n\ry\r');
       expect(code, screen).toBe(0);
-      expect(answers).toEqual([]);
+      expect(screen).toMatch(/replace your local edited\.txt with the server version\? \[y\/n\/a\(ll\)\]/);
+      expect(screen).toMatch(/replace your local never-synced\.txt with the server version\? \[y\/n\/a\(ll\)\]/);
       expect(read('edited.txt')).toBe('my local edit\n');
       expect(read('never-synced.txt')).toBe('server copy\n');
       expect(screen).toMatch(/downloading \[.*\] \d+% \| \d+\/1 files/);

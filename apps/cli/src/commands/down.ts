@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { runDown } from '@mcsync/core';
-import { promptYesNoAll } from '../prompt';
+import { yesNoAllPrompt } from '../prompt';
 import { TransferCommand } from '../transfer-command';
 
 export default class Down extends TransferCommand {
@@ -21,6 +21,7 @@ export default class Down extends TransferCommand {
   async run(): Promise<void> {
     const { flags, argv } = await this.parse(Down);
     const ask = flags.force && !flags.json && process.stdin.isTTY === true && process.stderr.isTTY === true;
+    const askReplace = ask ? yesNoAllPrompt() : undefined;
     await this.transfer('down', flags, argv as string[], ({ session, prefixes, signal, progress, notice }) =>
       runDown({
         root: session.root,
@@ -30,7 +31,7 @@ export default class Down extends TransferCommand {
         recursive: flags.recursive,
         dryRun: flags['dry-run'],
         force: flags.force,
-        confirmReplace: ask ? (path) => promptYesNoAll(`replace your local ${path} with the server version?`) : undefined,
+        confirmReplace: askReplace ? (path) => askReplace(`replace your local ${path} with the server version?`) : undefined,
         concurrency: flags.concurrency,
         signal,
         onPlan: (plan) => progress.onPlan(plan),
