@@ -39,14 +39,13 @@ export abstract class McCommand extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
-    if (err.oclif?.exit !== undefined && !(err instanceof McError)) {
-      if (err.oclif.exit === 0) return; // --help, --version
-      // Flags failed to parse, so `jsonOutput` was never set: look for --json in the raw arguments.
-      if (this.argv.includes('--json')) this.printJson({ error: { code: 'USAGE', message: err.message, hint: 'see `mc COMMAND --help`' } });
-      this.notice(`mc: ${err.message}`);
-      this.notice('see `mc COMMAND --help`');
-      process.exitCode = EXIT.USAGE;
-      return;
+    if (err.oclif?.exit === 0 && !(err instanceof McError)) return; // --help, --version
+    if (!this.parsed && !(err instanceof McError)) {
+      // The command line did not parse (oclif's errors, or an argument parser's "Expected an integer").
+      // `jsonOutput` was never set then: look for --json in the raw arguments.
+      this.jsonOutput = this.argv.includes('--json');
+      const message = err.message.replace(/\s*See more help with --help\s*$/, '');
+      err = new McError('USAGE', message, { hint: `see \`mc ${this.id ?? 'COMMAND'} --help\`` });
     }
     const e = toMcError(err);
     if (this.jsonOutput) this.printJson({ error: { code: e.code, message: e.message, hint: e.hint ?? null } });

@@ -46,7 +46,9 @@ export abstract class TransferCommand extends McCommand {
     try {
       const prefixes = toProjectPaths(argv, cli.cwd, session.root);
       if (!flags.recursive && argv.length === 0) {
-        throw new McError('USAGE', `mc ${op} needs paths, or -r to include folders`, { hint: `mc ${op} -r .   (everything under the current folder)` });
+        throw new McError('USAGE', `the default path . is a folder, and mc ${op} includes folders only with -r`, {
+          hint: `mc ${op} -r .   (everything under the current folder), or name files: mc ${op} FILE...`,
+        });
       }
       report = await execute({ session, prefixes, signal: interrupt.signal, progress, notice: (m) => this.notice(m) });
     } finally {

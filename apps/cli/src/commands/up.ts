@@ -5,9 +5,9 @@ import { TransferCommand } from '../transfer-command';
 export default class Up extends TransferCommand {
   static override summary = 'Upload files the server lacks or has different (never deletes)';
   static override description =
-    'Compares by size first and MD5 only when sizes match; unchanged files cost nothing. Symlinks are skipped with a notice unless --follow-symlinks. Folders, empty ones included, are created on the server.';
+    'Compares by size first and MD5 only when sizes match; unchanged files cost nothing. A file whose server version changed since the last sync (a collaborator’s edit) is not replaced unless -f. Symlinks are skipped with a notice unless --follow-symlinks. Folders, empty ones included, are created on the server.';
   static override examples = ['<%= config.bin %> up -r .', '<%= config.bin %> up data/run-1/INCAR', '<%= config.bin %> up -r . --dry-run'];
-  static override usage = 'up [PATH...] [-r] [--dry-run] [--concurrency N] [--json] [--follow-symlinks] [--progress ndjson]';
+  static override usage = 'up [PATH...] [-r] [-f] [--dry-run] [--concurrency N] [--json] [--follow-symlinks] [--progress ndjson]';
 
   // oclif copies only a command's own static fields, so `strict` is repeated here.
   static override strict = false;
@@ -15,6 +15,7 @@ export default class Up extends TransferCommand {
   static override flags = {
     ...TransferCommand.flags,
     'follow-symlinks': Flags.boolean({ description: 'upload what symlinks point to (loops and dangling links are reported)' }),
+    force: Flags.boolean({ char: 'f', description: 'upload even files whose server version changed since the last sync (the server keeps the old version)' }),
   };
 
   async run(): Promise<void> {
@@ -28,6 +29,7 @@ export default class Up extends TransferCommand {
         recursive: flags.recursive,
         dryRun: flags['dry-run'],
         followSymlinks: flags['follow-symlinks'],
+        force: flags.force,
         concurrency: flags.concurrency,
         signal,
         onPlan: (plan) => progress.onPlan(plan),
