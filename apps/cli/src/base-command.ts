@@ -15,13 +15,16 @@ export abstract class McCommand extends Command {
   /** Set by commands that take `--json`: errors then also go to stdout as one JSON document. */
   protected jsonOutput = false;
 
+  private lastCli: CliEnvironment | undefined;
+
   protected cli(debug = false): CliEnvironment {
-    return {
+    this.lastCli = {
       cwd: process.cwd(),
       env: process.env,
       notice: (message) => this.notice(message),
       debug: debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
     };
+    return this.lastCli;
   }
 
   /** A result line on stdout. */
@@ -47,7 +50,15 @@ export abstract class McCommand extends Command {
       const message = err.message.replace(/\s*See more help with --help\s*$/, '');
       err = new McError('USAGE', message, { hint: `see \`mc ${this.id ?? 'COMMAND'} --help\`` });
     }
-    const e = toMcError(err);
+    let e = toMcError(err);
+    const account = this.lastCli?.account;
+    if (e.code === 'AUTH' && account) {
+      const hint =
+        account.source === 'env'
+          ? `the server refused the key in MC_API_KEY for ${account.url}; check it (or unset MC_API_URL/MC_API_KEY/MC_API_EMAIL to use ~/.materialscommons/config.json)`
+          : `the server refused the API key of ${account.email} at ${account.url}; store a new one with \`mc remote --add ${account.email} --url ${account.url}\``;
+      e = new McError('AUTH', e.message, { status: e.status, hint });
+    }
     if (this.jsonOutput) this.printJson({ error: { code: e.code, message: e.message, hint: e.hint ?? null } });
     this.notice(`mc: ${e.message}`);
     if (e.hint) this.notice(`hint: ${e.hint}`);

@@ -24,6 +24,8 @@ export interface CliEnvironment {
   home?: string;
   notice: (message: string) => void;
   debug?: (line: string) => void;
+  /** The account the command resolved, once it has (error hints name it). */
+  account?: ResolvedRemote;
 }
 
 /** The user config, with its warnings (e.g. readable by others) printed once. */
@@ -58,6 +60,7 @@ export function resolveAccount(cli: CliEnvironment, projectConfig: ProjectConfig
   const userConfig = loadUserConfig(cli);
   const resolved = resolveRemote({ projectConfig, userConfig, env: cli.env, explicit: parseRemoteFlag(explicit) });
   for (const w of resolved.warnings) cli.notice(`warning: ${w}`);
+  cli.account = resolved;
   return resolved;
 }
 

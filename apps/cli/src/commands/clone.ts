@@ -27,7 +27,12 @@ export default class Clone extends McCommand {
     const account = resolveAccount(cli, null, flags.remote);
     const client = connect(cli, account);
     try {
-      const project = await getProject(client, args.id);
+      const project = await getProject(client, args.id).catch((err) => {
+        if (err instanceof McError && err.code === 'NOT_FOUND') {
+          throw new McError('NOT_FOUND', `no project ${args.id} at ${account.url} that ${account.email} may read`, { hint: 'list your projects with `mc proj`' });
+        }
+        throw err;
+      });
       if (project.name.startsWith(`${project.uuid}-`)) {
         throw new McError('NOT_FOUND', `project ${args.id} was deleted`, { hint: 'list your projects with `mc proj`' });
       }

@@ -47,6 +47,7 @@ export default class Remote extends McCommand {
     if (flags.add) {
       const url = flags.url ?? DEFAULT_MCURL;
       for (const w of checkRemoteUrl(url)) this.notice(`warning: ${w}`);
+      if (!/\/api\/?$/.test(url)) this.notice(`warning: ${url} does not end in /api; Materials Commons REST URLs do (e.g. https://materialscommons.org/api)`);
       const token = flags.token ?? (await this.loginFor(flags.add, url, flags['password-stdin']));
       const { config: added, replaced } = addRemote(config, { mcurl: url, email: flags.add, mcapikey: token });
       const makeDefault = !added.default_remote || isPlaceholder(added.default_remote);
@@ -70,6 +71,10 @@ export default class Remote extends McCommand {
       return;
     }
     const rows = listRemotes(config);
+    const def = config.default_remote;
+    if (def?.mcurl && def.email && !isPlaceholder(def) && !rows.some((r) => r.isDefault)) {
+      this.out(`* ${def.email}  ${def.mcurl}  (default; not in the list of accounts)`);
+    }
     if (rows.length === 0) {
       this.notice('no accounts yet; add one with `mc remote --add EMAIL --url URL`');
       return;
