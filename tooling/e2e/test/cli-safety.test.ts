@@ -67,17 +67,17 @@ describe('mc safety: lock, temporary files, Ctrl-C, exit codes', () => {
     });
   });
 
-  it('removes stale .mc-tmp-* files when a run starts and never uploads them or conflict copies', async () => {
+  it('removes the temporary files (.mc-tmp-<16 hex>) an earlier run left when a run starts, and never uploads them or conflict copies', async () => {
     const { root, home, projectId } = await newProject('temp-files', {
       'data.txt': 'data\n',
-      '.mc-tmp-xyz': 'half a download\n',
-      'sub/.mc-tmp-abc123': 'another half\n',
+      '.mc-tmp-0123456789abcdef': 'half a download\n',
+      'sub/.mc-tmp-fedcba9876543210': 'another half\n',
       'sub/x.conflict-remote-12.txt': 'the server version kept aside\n',
     });
     const up = await mc.run(['up', '-r', '.'], { home, cwd: root });
     expect(up.code, up.stderr).toBe(0);
-    expect(existsSync(join(root, '.mc-tmp-xyz'))).toBe(false);
-    expect(existsSync(join(root, 'sub', '.mc-tmp-abc123'))).toBe(false);
+    expect(existsSync(join(root, '.mc-tmp-0123456789abcdef'))).toBe(false);
+    expect(existsSync(join(root, 'sub', '.mc-tmp-fedcba9876543210'))).toBe(false);
     expect(readFileSync(join(root, 'sub', 'x.conflict-remote-12.txt'), 'utf8')).toBe('the server version kept aside\n');
     expect(await serverFiles(projectId)).toEqual(['data.txt']);
   });
