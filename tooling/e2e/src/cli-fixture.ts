@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MC_BIN, type RunOptions, type RunResult, type RunningServer, mc, mcServer, startMcServer, tempDir } from './binaries';
 
@@ -21,7 +21,9 @@ export interface AccountServer {
   dataDir: string;
   /** `METHOD PATH STATUS` per request (MC_SERVER_ACCESS_LOG). */
   accessLog: string;
-  work: string;
+  /** A new empty folder for the test, inside this server's work area. */
+  scratch(prefix: string): string;
+  /** Stops the server and removes its work area (data, homes, project folders). */
   stop(): Promise<number>;
   server: RunningServer;
 }
@@ -39,15 +41,27 @@ export async function startServerWithAccounts(prefix: string, emails: readonly s
   }
   const accessLog = join(work, 'access.log');
   const server = await startMcServer(['--data', dataDir, '--profile', 'stock'], { MC_SERVER_ACCESS_LOG: accessLog });
-  return { url: server.url, accounts, dataDir, accessLog, work, server, stop: () => server.stop() };
+  return {
+    url: server.url,
+    accounts,
+    dataDir,
+    accessLog,
+    server,
+    scratch: (name) => mkdtempSync(join(work, `${name}-`)),
+    async stop() {
+      const code = await server.stop();
+      rmSync(work, { recursive: true, force: true });
+      return code;
+    },
+  };
 }
 
 /**
  * A private HOME whose `~/.materialscommons/config.json` already holds these accounts (the first
  * is the default), as `mc remote --add` would leave it. Tests of `mc remote` itself start empty.
  */
-export function homeWithAccounts(server: { url: string }, accounts: readonly Account[], prefix = 'home'): string {
-  const home = tempDir(prefix);
+export function homeWithAccounts(server: Pick<AccountServer, 'url' | 'scratch'>, accounts: readonly Account[]): string {
+  const home = server.scratch('home');
   const entries = accounts.map((a) => ({ mcurl: server.url, email: a.email, mcapikey: a.token }));
   writeUserConfig(home, { default_remote: entries[0] ?? null, remotes: entries, globus: {}, developer_mode: false, REST_logging: false });
   return home;
@@ -80,13 +94,13 @@ export function writeTree(root: string, files: Record<string, string | Buffer>, 
  */
 export async function initProject(
   mc: McRecorder,
-  server: { url: string },
+  server: Pick<AccountServer, 'url' | 'scratch'>,
   account: Account,
   name: string,
   files: Record<string, string | Buffer>,
   folders: readonly string[] = [],
 ): Promise<{ root: string; home: string; projectId: number }> {
-  const root = join(tempDir('work'), name);
+  const root = join(server.scratch('work'), name);
   writeTree(root, files, folders);
   const home = homeWithAccounts(server, [account]);
   const init = await mc.run(['init'], { home, cwd: root });

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/binaries';
 import { type Account, type AccountServer, McRecorder, ServerView, homeWithAccounts, onlyJson, readProjectConfig, startServerWithAccounts } from '../src/cli-fixture';
 
 /** `mc init`, `mc clone` and `mc proj` (cli-contract.md; `.mc/config.json` as in mc-api.md §7.2). */
@@ -23,7 +22,7 @@ describe('mc init, mc clone, mc proj', () => {
 
   /** A fresh folder `name` in a fresh work area, and a HOME where ann is the default account. */
   const folder = (name: string) => {
-    const dir = join(tempDir('work'), name);
+    const dir = join(server.scratch('work'), name);
     mkdirSync(dir);
     return { dir, home: homeWithAccounts(server, [ann]) };
   };
@@ -87,7 +86,7 @@ describe('mc init, mc clone, mc proj', () => {
     });
 
     it('--remote EMAIL URL creates the project in that account instead of the default', async () => {
-      const dir = join(tempDir('work'), 'bobs-project');
+      const dir = join(server.scratch('work'), 'bobs-project');
       mkdirSync(dir);
       const home = homeWithAccounts(server, [ann, bob]);
       const init = await mc.run(['init', '--remote', bob.email, server.url], { home, cwd: dir });
@@ -114,8 +113,8 @@ describe('mc init, mc clone, mc proj', () => {
     });
 
     it('sets up a missing DIR with .mc/config.json, downloads nothing, and says to run mc down -r .', async () => {
-      const dir = join(tempDir('work'), 'new', 'copy');
-      const clone = await mc.run(['clone', String(projectId), dir], { home, cwd: tempDir('cwd') });
+      const dir = join(server.scratch('work'), 'new', 'copy');
+      const clone = await mc.run(['clone', String(projectId), dir], { home, cwd: server.scratch('cwd') });
       expect(clone.code, clone.stderr).toBe(0);
       expect(clone.stdout + clone.stderr).toContain('mc down -r .');
       expect(readdirSync(dir)).toEqual(['.mc']);
@@ -123,11 +122,11 @@ describe('mc init, mc clone, mc proj', () => {
     });
 
     it('accepts an empty DIR, and refuses a non-empty one with exit 2 without writing anything', async () => {
-      const empty = tempDir('empty');
+      const empty = server.scratch('empty');
       expect((await mc.run(['clone', String(projectId), empty], { home })).code).toBe(0);
       expect(readProjectConfig(empty).project_id).toBe(projectId);
 
-      const full = tempDir('full');
+      const full = server.scratch('full');
       writeFileSync(join(full, 'notes.txt'), 'mine\n');
       const refused = await mc.run(['clone', String(projectId), full], { home });
       expect(refused.code).toBe(2);
@@ -136,7 +135,7 @@ describe('mc init, mc clone, mc proj', () => {
     });
 
     it('without DIR sets up ./<project name> in the working folder', async () => {
-      const cwd = tempDir('cwd');
+      const cwd = server.scratch('cwd');
       const clone = await mc.run(['clone', String(projectId)], { home, cwd });
       expect(clone.code, clone.stderr).toBe(0);
       expect(readdirSync(cwd)).toEqual(['clone-source']);
@@ -174,7 +173,7 @@ describe('mc init, mc clone, mc proj', () => {
   });
 
   it('MC_API_URL, MC_API_KEY and MC_API_EMAIL set together replace the default account', async () => {
-    const cwd = tempDir('plain');
+    const cwd = server.scratch('plain');
     const env = { MC_API_URL: server.url, MC_API_KEY: bob.token, MC_API_EMAIL: bob.email };
     const proj = await mc.run(['proj', '--json'], { home: homeWithAccounts(server, [ann]), cwd, env });
     expect(proj.code, proj.stderr).toBe(0);

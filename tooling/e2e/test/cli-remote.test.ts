@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/binaries';
 import { type AccountServer, McRecorder, startServerWithAccounts, userConfigFile, writeUserConfig } from '../src/cli-fixture';
 
 /** `mc remote` (cli-contract.md; the Python tool's user config, mc-api.md §7.3). */
@@ -21,7 +20,7 @@ describe('mc remote', () => {
   const readConfig = (home: string) => JSON.parse(readFileSync(userConfigFile(home), 'utf8'));
 
   it('--add EMAIL --url URL --password-stdin logs in and stores the key as the Python tool does: 2-space indent, mode 0600, field mcapikey, first account the default', async () => {
-    const home = tempDir('home');
+    const home = server.scratch('home');
     const add = await mc.run(['remote', '--add', ann.email, '--url', server.url, '--password-stdin'], { home, input: `${ann.password}\n` });
     expect(add.code, add.stderr).toBe(0);
     expect(add.stderr).not.toMatch(/warning/i); // plain http:// is fine on loopback
@@ -34,7 +33,7 @@ describe('mc remote', () => {
   });
 
   it('mc remote and mc remote -l list the accounts without their keys; --show-apikey shows them', async () => {
-    const home = tempDir('home');
+    const home = server.scratch('home');
     await mc.run(['remote', '--add', ann.email, '--url', server.url, '--password-stdin'], { home, input: `${ann.password}\n` });
 
     for (const args of [['remote'], ['remote', '-l']]) {
@@ -50,7 +49,7 @@ describe('mc remote', () => {
   });
 
   it('a wrong password exits 2, saves nothing and prints neither the password nor a token', async () => {
-    const home = tempDir('home');
+    const home = server.scratch('home');
     const wrong = 'not-the-password-123';
     const add = await mc.run(['remote', '--add', ann.email, '--url', server.url, '--password-stdin'], { home, input: `${wrong}\n` });
     expect(add.code).toBe(2);
@@ -61,7 +60,7 @@ describe('mc remote', () => {
   });
 
   it('a second account does not replace the default; --set-default EMAIL URL switches it; --remove drops an account', async () => {
-    const home = tempDir('home');
+    const home = server.scratch('home');
     await mc.run(['remote', '--add', ann.email, '--url', server.url, '--password-stdin'], { home, input: `${ann.password}\n` });
     const second = await mc.run(['remote', '--add', bob.email, '--url', server.url, '--password-stdin'], { home, input: `${bob.password}\n` });
     expect(second.code, second.stderr).toBe(0);
@@ -82,7 +81,7 @@ describe('mc remote', () => {
   });
 
   it("keeps what the Python tool wrote (globus, developer_mode, REST_logging, other accounts) when adding an account", async () => {
-    const home = tempDir('home');
+    const home = server.scratch('home');
     const python = {
       default_remote: { mcurl: 'https://materialscommons.org/api', email: 'old@example.org', mcapikey: 'old-key-from-python' },
       remotes: [{ mcurl: 'https://materialscommons.org/api', email: 'old@example.org', mcapikey: 'old-key-from-python' }],
@@ -102,7 +101,7 @@ describe('mc remote', () => {
   });
 
   it('warns about a plain http:// URL that is not on this machine', async () => {
-    const home = tempDir('home');
+    const home = server.scratch('home');
     const add = await mc.run(['remote', '--add', ann.email, '--url', 'http://mc.example.org/api', '--token', 'sixty-characters-are-not-needed-here'], { home });
     expect(add.code, add.stderr).toBe(0);
     expect(add.stderr).toMatch(/warning.*http:\/\/mc\.example\.org/i);

@@ -4,7 +4,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/binaries';
 import {
   type Account,
   type AccountServer,
@@ -137,22 +136,22 @@ describe('mc safety: lock, temporary files, Ctrl-C, exit codes', () => {
     });
 
     it('during mc down: exit 130, no temporary or partial file is left, and a rerun downloads only the rest', async () => {
-      const dst = join(tempDir('work'), 'copy');
+      const dst = join(server.scratch('work'), 'copy');
       expect((await mc.run(['clone', String(project.projectId), dst], { home: project.home })).code).toBe(0);
       const run = await interrupt(['down', '-r', '.'], dst);
       expect(run.code).toBe(130);
       expect(run.stdout).toMatch(/^down: downloaded \d+ files? .*\(interrupted\)$/m);
-      const server = await serverDigest();
+      const onServer = await serverDigest();
       const local = Object.fromEntries(await digestTree(dst));
       expect(Object.keys(local).filter((p) => p.includes('.mc-tmp-'))).toEqual([]);
-      expect(Object.keys(local).length).toBeLessThan(Object.keys(server).length);
-      for (const [path, md5] of Object.entries(local)) expect([path, md5]).toEqual([path, server[path]]);
+      expect(Object.keys(local).length).toBeLessThan(Object.keys(onServer).length);
+      for (const [path, md5] of Object.entries(local)) expect([path, md5]).toEqual([path, onServer[path]]);
 
       const rerun = await mc.run(['down', '-r', '.', '--json'], { home: project.home, cwd: dst });
       expect(rerun.code, rerun.stderr).toBe(0);
       const downloadedAgain = onlyJson<{ transferred: Array<{ path: string }> }>(rerun.stdout).transferred.map((t) => t.path);
       expect(downloadedAgain.filter((p) => run.done.includes(p))).toEqual([]);
-      expect(Object.fromEntries(await digestTree(dst))).toEqual(server);
+      expect(Object.fromEntries(await digestTree(dst))).toEqual(onServer);
     });
   });
 
@@ -172,20 +171,20 @@ describe('mc safety: lock, temporary files, Ctrl-C, exit codes', () => {
       expect(badFlag.code).toBe(2);
       expect(onlyJson<{ error: { code: string } }>(badFlag.stdout).error.code).toBe('USAGE');
 
-      const outside = await mc.run(['up', '-r', '.', '--json'], { home, cwd: tempDir('plain') });
+      const outside = await mc.run(['up', '-r', '.', '--json'], { home, cwd: server.scratch('plain') });
       expect(outside.code).toBe(2);
       expect(onlyJson<{ error: { code: string } }>(outside.stdout).error.code).toBe('CONFIG');
     });
 
     it('outside a project folder, saying how to make one', async () => {
-      const up = await mc.run(['up', '-r', '.'], { home: homeWithAccounts(server, [ann]), cwd: tempDir('plain') });
+      const up = await mc.run(['up', '-r', '.'], { home: homeWithAccounts(server, [ann]), cwd: server.scratch('plain') });
       expect(up.code).toBe(2);
       expect(up.stderr).toMatch(/not inside a .*project/);
       expect(up.stderr).toMatch(/mc init/);
     });
 
     it('without a default remote, saying how to add one', async () => {
-      const proj = await mc.run(['proj'], { home: tempDir('empty-home'), cwd: tempDir('plain') });
+      const proj = await mc.run(['proj'], { home: server.scratch('empty-home'), cwd: server.scratch('plain') });
       expect(proj.code).toBe(2);
       expect(proj.stderr).toMatch(/no default remote/);
       expect(proj.stderr).toMatch(/mc remote --add/);

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/binaries';
 import {
   type Account,
   type AccountServer,
@@ -32,7 +31,7 @@ describe('mc status and mc ls', () => {
     ann = server.accounts[0]!;
     view = new ServerView(server.url, ann.token);
     home = homeWithAccounts(server, [ann]);
-    root = join(tempDir('work'), 'status');
+    root = join(server.scratch('work'), 'status');
     mkdirSync(join(root, 'sub'), { recursive: true });
     writeFileSync(join(root, 'same.txt'), 'same\n');
     writeFileSync(join(root, 'changed.txt'), 'v1\n');
@@ -41,7 +40,7 @@ describe('mc status and mc ls', () => {
     expect((await mc.run(['up', '-r', '.'], { home, cwd: root })).code).toBe(0);
     projectId = readProjectConfig(root).project_id;
 
-    const other = join(tempDir('work'), 'other');
+    const other = join(server.scratch('work'), 'other');
     expect((await mc.run(['clone', String(projectId), other], { home })).code).toBe(0);
     writeFileSync(join(other, 'remote-only.txt'), 'from elsewhere\n');
     expect((await mc.run(['up', 'remote-only.txt'], { home, cwd: other })).code).toBe(0);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../src/binaries';
 import {
   type Account,
   type AccountServer,
@@ -74,7 +73,7 @@ describe('mc up and mc down', () => {
 
     beforeAll(async () => {
       ({ root: src, home, projectId } = await newProject('round-trip', files, emptyFolders));
-      dst = join(tempDir('work'), 'copy');
+      dst = join(server.scratch('work'), 'copy');
     });
 
     it('1. mc up --dry-run lists what it would upload and changes nothing on the server', async () => {
@@ -155,7 +154,7 @@ describe('mc up and mc down', () => {
       home = p.home;
       src = p.root;
       expect((await mc.run(['up', '-r', '.'], { home, cwd: p.root })).code).toBe(0);
-      dst = join(tempDir('work'), 'copy');
+      dst = join(server.scratch('work'), 'copy');
       expect((await mc.run(['clone', String(p.projectId), dst], { home })).code).toBe(0);
       expect((await mc.run(['down', '-r', '.'], { home, cwd: dst })).code).toBe(0);
 
@@ -325,7 +324,7 @@ describe('mc up and mc down', () => {
     chmodSync(blob, 0o644);
     writeFileSync(blob, 'X'.repeat(bad.length));
 
-    const dst = join(tempDir('work'), 'copy');
+    const dst = join(server.scratch('work'), 'copy');
     expect((await mc.run(['clone', String(projectId), dst], { home })).code).toBe(0);
     const down = await mc.run(['down', '-r', '.', '--json'], { home, cwd: dst });
     expect(down.code).toBe(1);
