@@ -26,7 +26,11 @@ export function isConflictCopy(name: string): boolean {
   return CONFLICT_COPY.test(name);
 }
 
-/** True for names every scan skips: `.mc/`, temporary downloads, conflict copies. */
+/**
+ * True for names every scan skips (cli-contract.md): `.mc/`, `.mc-tmp-*`, conflict copies. Only
+ * `isTempName` files are mc's own leftovers and get removed; other `.mc-tmp-*` names are skipped
+ * with a notice and left alone.
+ */
 export function isMcOwnedName(name: string): boolean {
-  return name === MC_DIR || isTempName(name) || isConflictCopy(name);
+  return name === MC_DIR || name.startsWith(TEMP_PREFIX) || isConflictCopy(name);
 }

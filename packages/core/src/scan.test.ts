@@ -28,8 +28,11 @@ describe('scanLocal', () => {
       'a/b c/été.cif': 'x', 'a/empty': null, '日本語.txt': '', '.mc/config.json': '{}', 'a/.mc-tmp-0123456789abcdef': 'partial', 'a/.mc-tmp-mine.txt': 'user file',
       'a/x.conflict-remote-9.txt': 'copy',
     });
-    expect(paths(root)).toEqual(['d a', 'd a/b c', 'd a/empty', 'f a/.mc-tmp-mine.txt', 'f a/b c/été.cif', 'f 日本語.txt']);
-    expect(scanLocal({ root }).tempFiles).toEqual([join(root, 'a/.mc-tmp-0123456789abcdef')]);
+    expect(paths(root)).toEqual(['d a', 'd a/b c', 'd a/empty', 'f a/b c/été.cif', 'f 日本語.txt']);
+    const r = scanLocal({ root });
+    expect(r.tempFiles).toEqual([join(root, 'a/.mc-tmp-0123456789abcdef')]);
+    // A user's own .mc-tmp-* file is skipped with a notice, never removed.
+    expect(r.problems).toEqual([{ path: 'a/.mc-tmp-mine.txt', reason: expect.stringContaining('reserved'), failure: false }]);
   });
 
   it('records size, nanosecond mtime and inode', () => {

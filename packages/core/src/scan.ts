@@ -2,7 +2,7 @@ import { type Dirent, existsSync, lstatSync, readdirSync, statSync } from 'node:
 import { join } from 'node:path';
 import { IgnoreRules } from './ignore-rules';
 import { ancestorsOf, joinPath } from './paths';
-import { IGNORE_FILE, MC_DIR, isMcOwnedName, isTempName } from './project-files';
+import { IGNORE_FILE, MC_DIR, TEMP_PREFIX, isMcOwnedName, isTempName } from './project-files';
 import type { LocalEntry, Problem, ProjectPath } from './types';
 
 export interface ScanOptions {
@@ -115,6 +115,9 @@ class Walker {
       const name = d.name;
       if (isMcOwnedName(name)) {
         if (isTempName(name) && d.isFile()) this.tempFiles.push(join(abs, name));
+        else if (name.startsWith(TEMP_PREFIX)) {
+          this.problems.push({ path: joinPath(dir, name), reason: 'names starting with .mc-tmp- are reserved for temporary downloads; rename it to sync it', failure: false });
+        }
         continue;
       }
       if (dir === '' && name === MC_DIR) continue;

@@ -152,3 +152,14 @@ describe('stock upload', () => {
     expect(stub.requests.filter((r) => r.url.endsWith('/upload')).length).toBe(1);
   });
 });
+
+describe('stock upload: a server error for one file of a batch', () => {
+  it('sends the batch again one file at a time, so only the file the server chokes on fails', async () => {
+    const { remote } = await setup((names) => (names.includes('poison.txt') ? null : names.map((n, i) => row(10 + i, n, n === 'a.txt' ? 'A' : 'B'))));
+    const items = await files({ 'a.txt': 'A', 'poison.txt': 'P', 'b.txt': 'B' });
+    const results: UploadResult[] = [];
+    for await (const r of remote.upload(items)) results.push(r);
+    const byPath = Object.fromEntries(results.map((r) => [r.path, r.ok ? 'ok' : r.error.code]));
+    expect(byPath).toEqual({ 'a.txt': 'ok', 'b.txt': 'ok', 'poison.txt': 'SERVER' });
+  });
+});

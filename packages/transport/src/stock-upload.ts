@@ -119,8 +119,10 @@ async function runBatch(
       if (batch.items.length > 0) await runBatch(ctx, { ...batch, bytes: batch.bytes - broken!.size }, emit, signal, progress, retriesLeft);
       return;
     }
-    if (error.code === 'REJECTED' && error.status !== 429 && batch.items.length > 1) {
-      // A refusal may concern one part only: find out which by sending each file alone.
+    const perFile = (error.code === 'REJECTED' && error.status !== 429) || error.code === 'SERVER';
+    if (perFile && batch.items.length > 1) {
+      // A refusal or a server error (after the HTTP retries) may concern one part only: find out
+      // which by sending each file alone, so one bad file does not fail up to 19 good ones.
       for (const item of batch.items) {
         await runBatch(ctx, { ...batch, items: [item], bytes: item.size }, emit, signal, progress, retriesLeft);
       }
