@@ -17,3 +17,5 @@ export * from './run-report';
 export * from './run-up';
 export * from './run-down';
 export * from './status';
+export * from './apply-changes';
+export * from './remote-state';

@@ -24,6 +24,12 @@ export interface TransferOptions {
 
 export interface UploadItem {
   path: ProjectPath;
+  /**
+   * Precondition (sync-api.md `preconditions`): the id of the current remote version this upload
+   * replaces, 0 for "no file there". A server that supports it refuses with CONFLICT when the
+   * remote changed meanwhile; other servers ignore it.
+   */
+  ifCurrentId?: number;
   /** Absolute local path to read. */
   localPath: string;
   size: number;
@@ -70,6 +76,37 @@ export type DownloadResult =
     }
   | { ok: false; path: ProjectPath; error: McError };
 
+/** What `snapshot` returns: the tree, and the change-feed cursor it is consistent with (null without `changes`). */
+export interface RemoteSnapshot {
+  entries: RemoteEntry[];
+  cursor: string | null;
+}
+
+/** One change of the remote feed (sync-api.md `changes`), paths relative. */
+export interface RemoteChange {
+  seq: number;
+  op: 'create' | 'version' | 'delete' | 'move';
+  kind: 'file' | 'directory';
+  id: number;
+  path: ProjectPath;
+  /** For `move`: where it was. A directory's move or delete applies to its whole subtree. */
+  oldPath?: ProjectPath;
+  size?: number;
+  md5?: string | null;
+  /** ms since the epoch */
+  at: number;
+}
+
+/** Changes since a cursor, or `expired` when the server no longer holds it (then take a snapshot). */
+export type RemoteChanges = { expired: false; changes: RemoteChange[]; cursor: string } | { expired: true };
+
+export interface RemoveItem {
+  path: ProjectPath;
+  remote: RemoteEntry;
+}
+
+export type RemoveResult = { ok: true; path: ProjectPath } | { ok: false; path: ProjectPath; error: McError };
+
 export type MkdirResult = { ok: true; path: ProjectPath; remote: RemoteEntry } | { ok: false; path: ProjectPath; error: McError };
 
 /**
@@ -87,11 +124,27 @@ export interface RemoteProject {
   snapshot(
     prefixes?: readonly ProjectPath[],
     opts?: { signal?: AbortSignal; onProblem?: (problem: Problem) => void },
-  ): Promise<RemoteEntry[]>;
+  ): Promise<RemoteSnapshot>;
+  /**
+   * Every change since `cursor` (all pages), or null when the server has no change feed (stock).
+   * Rows that cannot be trusted are reported through `onProblem` and left out.
+   */
+  changesSince(
+    cursor: string,
+    opts?: { signal?: AbortSignal; onProblem?: (problem: Problem) => void },
+  ): Promise<RemoteChanges | null>;
   /** Creates directories (and their missing parents); names production's name rule refuses must work. */
   mkdirs(paths: readonly ProjectPath[], opts?: TransferOptions): AsyncIterable<MkdirResult>;
   upload(items: readonly UploadItem[], opts?: TransferOptions): AsyncIterable<UploadResult>;
   download(items: readonly DownloadItem[], opts?: TransferOptions): AsyncIterable<DownloadResult>;
+  /**
+   * Deletes exactly the listed files and folders: files first, then folders deepest first (stock
+   * deletes a folder row alone, so the caller lists a folder's contents too). With
+   * `preconditions`, a file whose current version is no longer `remote.id` is refused with
+   * CONFLICT. A folder that still has content on the server after its listed items went is
+   * refused with CONFLICT rather than deleted.
+   */
+  remove(items: readonly RemoveItem[], opts?: TransferOptions): AsyncIterable<RemoveResult>;
   /** HTTP requests made so far by this remote (for summaries and benchmarks). */
   requestCount(): number;
 }
@@ -109,10 +162,16 @@ export interface StateStore {
   /** Replaces what is cached under each prefix ("" = everything) by `entries`. */
   replaceRemote(entries: readonly RemoteEntry[], prefixes?: readonly ProjectPath[]): void;
   saveRemote(entries: readonly RemoteEntry[]): void;
+  deleteRemote(paths: readonly ProjectPath[]): void;
 
   loadBase(): Map<ProjectPath, BaseRecord>;
   saveBase(records: readonly BaseRecord[]): void;
   deleteBase(paths: readonly ProjectPath[]): void;
+
+  /** Named positions (the remote change-feed cursor). */
+  getCursor(name: string): string | null;
+  setCursor(name: string, value: string): void;
+  deleteCursor(name: string): void;
 
   close(): void;
 }

@@ -5,6 +5,7 @@ import { hashRecords } from './hash-pool';
 import { isUnder } from './paths';
 import type { Failure, Plan, PlanInput, Skip } from './plan';
 import type { RemoteProject, StateStore } from './ports';
+import { loadRemoteState } from './remote-state';
 import { scanLocal } from './scan';
 import type { LocalRecord, Problem, ProjectPath, RemoteEntry } from './types';
 
@@ -50,8 +51,8 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
   if (!ctx.dryRun) removeStaleTempFiles(scan.tempFiles, ctx.onNotice);
 
   const remoteProblems: Problem[] = [];
-  let remote = await ctx.remote.snapshot(ctx.prefixes, { signal: ctx.signal, onProblem: (p) => remoteProblems.push(p) });
-  ctx.store.replaceRemote(remote, ctx.prefixes);
+  const remoteState = await loadRemoteState(ctx.remote, ctx.store, ctx.prefixes, { signal: ctx.signal, onProblem: (p) => remoteProblems.push(p) });
+  let remote = remoteState.entries;
 
   const cache = ctx.store.loadLocal();
   let local = applyCache(scan.entries, cache);

@@ -4,3 +4,4 @@ export * from './auth';
 export * from './envelopes';
 export * from './time';
 export * from './names';
+export * from './sync-api';

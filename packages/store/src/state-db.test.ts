@@ -75,6 +75,14 @@ describe('remote entries', () => {
     });
   });
 
+  it('deleteRemote removes exactly the named paths', () => {
+    withStore((store) => {
+      store.saveRemote([remote('a', 1), remote('a/b', 2), remote('c', 3)]);
+      store.deleteRemote(['a', 'missing']);
+      expect([...store.loadRemote().keys()].sort()).toEqual(['a/b', 'c']);
+    });
+  });
+
   it('replaceRemote("a/b") replaces a/b and everything below it, and nothing else', () => {
     withStore((store) => {
       const before = ['a', 'a/b', 'a/b/c', 'a/b/c/d', 'a/b/é', 'a/bc', 'a/bc/x', 'a/b.txt', 'a/b-x', 'a/bé', 'z'];

@@ -128,6 +128,10 @@ export class SqliteStateStore implements StateStore {
     this.guard(() => this.tx.saveRemote(entries));
   }
 
+  deleteRemote(paths: readonly ProjectPath[]): void {
+    this.guard(() => this.tx.deleteEach(this.stmt.deleteRemote, paths));
+  }
+
   // ---- sync base ----
 
   loadBase(): Map<ProjectPath, BaseRecord> {
@@ -259,6 +263,7 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteLocal: db.prepare('DELETE FROM local_entries WHERE path = ?'),
 
+    deleteRemote: db.prepare('DELETE FROM remote_entries WHERE path = ?'),
     selectRemote: db.prepare('SELECT path, id, kind, size, md5, created_at FROM remote_entries').raw().safeIntegers(),
     upsertRemote: db.prepare(
       `INSERT INTO remote_entries (path, id, kind, size, md5, created_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -34,6 +34,11 @@ export class DirectoryIndex {
     this.#known.set(foldPath(path), { id, path });
   }
 
+  /** Forgets a directory that was deleted. */
+  forget(path: ProjectPath): void {
+    this.#known.delete(foldPath(path));
+  }
+
   /** Forgets everything (a new snapshot replaces the picture). */
   clear(): void {
     this.#known.clear();

@@ -1,4 +1,4 @@
-import { type Capabilities, type DownloadItem, type DownloadResult, foldPath, type MkdirResult, type Problem, type ProjectPath, type RemoteEntry, type RemoteProject, toMcError, type TransferOptions, type UploadItem, type UploadResult } from '@mcsync/core';
+import { type Capabilities, type DownloadItem, type DownloadResult, foldPath, type MkdirResult, type Problem, type ProjectPath, type RemoteChanges, type RemoteEntry, type RemoteProject, type RemoteSnapshot, type RemoveItem, type RemoveResult, toMcError, type TransferOptions, type UploadItem, type UploadResult } from '@mcsync/core';
 import { DirectoryIndex } from './directory-index';
 import { downloadToTemp } from './download-file';
 import { detectCapabilities } from './endpoints/server';
@@ -6,6 +6,7 @@ import type { HttpClient } from './http-client';
 import { abortedError } from './http-errors';
 import { ProgressReporter } from './progress';
 import { DEFAULT_CONCURRENCY, schedule } from './scheduler';
+import { stockRemove } from './stock-remove';
 import { stockSnapshot } from './stock-snapshot';
 import { stockUpload } from './stock-upload';
 import type { BatchLimits } from './upload-batches';
@@ -52,11 +53,21 @@ export class StockRemoteProject implements RemoteProject {
     return this.#capabilities;
   }
 
-  snapshot(
+  async snapshot(
     prefixes?: readonly ProjectPath[],
     opts: { signal?: AbortSignal; onProblem?: (problem: Problem) => void } = {},
-  ): Promise<RemoteEntry[]> {
-    return stockSnapshot(this.#client, this.projectId, this.#dirs, prefixes, { ...opts, concurrency: this.#concurrency });
+  ): Promise<RemoteSnapshot> {
+    const entries = await stockSnapshot(this.#client, this.projectId, this.#dirs, prefixes, { ...opts, concurrency: this.#concurrency });
+    return { entries, cursor: null };
+  }
+
+  /** Production has no change feed (`file-changes-since` misses deletes and moves). */
+  async changesSince(): Promise<RemoteChanges | null> {
+    return null;
+  }
+
+  remove(items: readonly RemoveItem[], opts: TransferOptions = {}): AsyncIterable<RemoveResult> {
+    return stockRemove({ client: this.#client, projectId: this.projectId, dirs: this.#dirs, concurrency: this.#concurrency }, items, opts);
   }
 
   /**

@@ -55,7 +55,7 @@ describe('stock snapshot', () => {
   it('builds paths from the parent directory, collapses //, ignores unreachable rows, resolves duplicates', async () => {
     const remote = await setup();
     const problems: Problem[] = [];
-    const entries = await remote.snapshot(undefined, { onProblem: (p) => problems.push(p) });
+    const { entries } = await remote.snapshot(undefined, { onProblem: (p) => problems.push(p) });
     const byPath = Object.fromEntries(entries.map((e) => [e.path, e]));
     expect(Object.keys(byPath).sort()).toEqual(['a', 'a/b', 'a/b/deep.cif', 'a/data.csv', 'top.txt', 'tus.bin']);
     expect(byPath['a/b']).toMatchObject({ kind: 'directory', id: 3, md5: null, size: 0 });
@@ -76,14 +76,14 @@ describe('stock snapshot', () => {
 
   it('lists only the directories under the prefixes', async () => {
     const remote = await setup();
-    const entries = await remote.snapshot(['a/b']);
+    const { entries } = await remote.snapshot(['a/b']);
     expect(entries.map((e) => e.path).sort()).toEqual(['a/b', 'a/b/deep.cif']);
     expect(remote.requestCount()).toBe(2);
   });
 
   it('finds a single file named as a prefix by listing its parent', async () => {
     const remote = await setup();
-    const entries = await remote.snapshot(['top.txt']);
+    const { entries } = await remote.snapshot(['top.txt']);
     expect(entries.map((e) => e.path)).toEqual(['top.txt']);
   });
 });

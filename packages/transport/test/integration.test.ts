@@ -102,7 +102,7 @@ describe('stock RemoteProject against the reference server', () => {
     const results = await all(remote.mkdirs(paths));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(results.map((r) => r.path).sort()).toEqual([...paths].sort());
-    const entries = await remote.snapshot();
+    const { entries } = await remote.snapshot();
     expect(entries.filter((e) => e.kind === 'directory').map((e) => e.path).sort()).toEqual(
       ['a+b@c#1', 'café', 'empty', 'nested', 'nested/a', 'nested/a/b', 'with space', 'Привет', 'Привет/日本語'].sort(),
     );
@@ -133,7 +133,7 @@ describe('stock RemoteProject against the reference server', () => {
     await all(remote.mkdirs(['empty-dir']));
 
     const fresh = createRemoteProject({ client, projectId: remote.projectId });
-    const entries = await fresh.snapshot();
+    const { entries } = await fresh.snapshot();
     const byPath = new Map(entries.map((e) => [e.path, e]));
     for (const [path, content] of Object.entries(files)) {
       expect(byPath.get(path), path).toMatchObject({ kind: 'file', size: content.length, md5: md5(content) });
@@ -158,7 +158,7 @@ describe('stock RemoteProject against the reference server', () => {
     // 50 small files in ≤ 20-part batches (3) + the big one + 2 directory creations
     expect(remote.requestCount()).toBe(3 + 1 + 2);
 
-    const entries = await remote.snapshot();
+    const { entries } = await remote.snapshot();
     for (const [path, content] of Object.entries(files)) expect(entries.find((e) => e.path === path)?.md5).toBe(md5(content));
     const ids = new Map(results.map((r) => [r.path, r.ok ? r.remote.id : -1]));
 
@@ -199,7 +199,7 @@ describe('stock RemoteProject against the reference server', () => {
     expect(byPath.get('d/steady-1.txt')).toMatchObject({ ok: true });
     expect(byPath.get('d/steady-2.txt')).toMatchObject({ ok: true });
     // The server never keeps bytes of a file that changed while it was read.
-    const onServer = (await remote.snapshot()).map((e) => e.path).sort();
+    const onServer = (await remote.snapshot()).entries.map((e) => e.path).sort();
     expect(onServer).toEqual(['d', 'd/steady-1.txt', 'd/steady-2.txt']);
   });
 
@@ -217,7 +217,7 @@ describe('stock RemoteProject against the reference server', () => {
     const files = { 'a.txt': Buffer.from('alpha'), 'sub/b.bin': randomBytes(2 << 20), 'sub/empty': Buffer.alloc(0), 'ü/日本語.cif': Buffer.from('x') };
     const items = await localFiles(join(work, 'down-src'), files);
     expect(failures(await all(remote.upload(items)))).toEqual([]);
-    const entries = (await remote.snapshot()).filter((e): e is RemoteEntry => e.kind === 'file');
+    const entries = (await remote.snapshot()).entries.filter((e): e is RemoteEntry => e.kind === 'file');
     const target = join(work, 'down-dst');
     const results = await all(remote.download(entries.map((e) => ({ path: e.path, remote: e, localPath: join(target, e.path) }))));
     expect(results.every((r) => r.ok)).toBe(true);
@@ -233,7 +233,7 @@ describe('stock RemoteProject against the reference server', () => {
     const remote = await newProject('gone');
     const items = await localFiles(join(work, 'gone'), { 'here.txt': Buffer.from('here') });
     await all(remote.upload(items));
-    const [here] = (await remote.snapshot()).filter((e) => e.kind === 'file');
+    const [here] = (await remote.snapshot()).entries.filter((e) => e.kind === 'file');
     const ghost: RemoteEntry = { path: 'ghost.txt', kind: 'file', id: 999_999, size: 1, md5: null };
     const results = await all(
       remote.download([
@@ -243,5 +243,31 @@ describe('stock RemoteProject against the reference server', () => {
     );
     expect(results.find((r) => r.path === 'ghost.txt')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(results.find((r) => r.path === 'here.txt')).toMatchObject({ ok: true });
+  });
+});
+
+describe('stock remove against the reference server', () => {
+  it('deletes files, then folders deepest first, and keeps what changed or was added meanwhile', async () => {
+    const remote = await newProject('remove');
+    const items = await localFiles(join(work, 'remove'), {
+      'gone/a/x.txt': Buffer.from('x'),
+      'gone/y.txt': Buffer.from('y'),
+      'kept/v.txt': Buffer.from('v1'),
+      'busy/z.txt': Buffer.from('z'),
+    });
+    expect(failures(await all(remote.upload(items)))).toEqual([]);
+    const { entries } = await remote.snapshot();
+    const at = (p: string) => entries.find((e) => e.path === p)!;
+
+    // Meanwhile: a new version of kept/v.txt and a new file in busy/.
+    const other = createRemoteProject({ client, projectId: remote.projectId });
+    const later = await localFiles(join(work, 'remove-later'), { 'kept/v.txt': Buffer.from('v2'), 'busy/new.txt': Buffer.from('n') });
+    expect(failures(await all(other.upload(later)))).toEqual([]);
+
+    const results = await all(remote.remove(['gone/a/x.txt', 'gone/y.txt', 'gone/a', 'gone', 'kept/v.txt', 'busy/z.txt', 'busy'].map((p) => ({ path: p, remote: at(p) }))));
+    const byPath = Object.fromEntries(results.map((r) => [r.path, r.ok ? 'ok' : r.error.code]));
+    expect(byPath).toEqual({ 'gone/a/x.txt': 'ok', 'gone/y.txt': 'ok', 'gone/a': 'ok', gone: 'ok', 'kept/v.txt': 'CONFLICT', 'busy/z.txt': 'ok', busy: 'CONFLICT' });
+    const after = (await remote.snapshot()).entries.map((e) => e.path).sort();
+    expect(after).toEqual(['busy', 'busy/new.txt', 'kept', 'kept/v.txt']);
   });
 });

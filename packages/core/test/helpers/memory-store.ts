@@ -38,5 +38,18 @@ export class MemoryStore implements StateStore {
   deleteBase(paths: readonly ProjectPath[]) {
     for (const p of paths) this.base.delete(p);
   }
+  deleteRemote(paths: readonly ProjectPath[]) {
+    for (const p of paths) this.remote.delete(p);
+  }
+  cursors = new Map<string, string>();
+  getCursor(name: string) {
+    return this.cursors.get(name) ?? null;
+  }
+  setCursor(name: string, value: string) {
+    this.cursors.set(name, value);
+  }
+  deleteCursor(name: string) {
+    this.cursors.delete(name);
+  }
   close() {}
 }
