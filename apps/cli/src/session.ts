@@ -14,7 +14,8 @@ import {
   readUserConfig,
   resolveRemote,
 } from '@mcsync/store';
-import { HttpClient, openRemoteProject } from '@mcsync/transport';
+import { HttpClient, createRemoteProject } from '@mcsync/transport';
+import { serverCapabilities } from './capability-cache';
 
 /** Where a command runs and how it reports; injected so tests and library users can drive it. */
 export interface CliEnvironment {
@@ -102,7 +103,8 @@ export async function openProjectSession(cli: CliEnvironment, command: string, o
   try {
     store = openStateStore(project.root);
     client = connect(cli, account);
-    const remote = await openRemoteProject({ client, projectId: project.projectId, concurrency: opts.concurrency });
+    const capabilities = await serverCapabilities(client, account.url, cli.home);
+    const remote = createRemoteProject({ client, projectId: project.projectId, concurrency: opts.concurrency, capabilities });
     const opened = { store, client };
     return {
       root: project.root,

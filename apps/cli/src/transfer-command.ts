@@ -16,19 +16,27 @@ export interface TransferRun {
   notice: (message: string) => void;
 }
 
-/** `mc up` and `mc down`: the same flags, output, progress, Ctrl-C handling and exit codes. */
-export abstract class TransferCommand extends McCommand {
-  static override flags = {
-    // `default: false`, not absent: the engine treats an undefined `recursive` as recursive.
-    recursive: Flags.boolean({ char: 'r', description: 'include folders and everything below them', default: false }),
-    'dry-run': Flags.boolean({ description: 'show what would be transferred, change nothing' }),
+/** The flags every transfer command has (`mc up`, `mc down`, `mc sync`). */
+export const TRANSFER_FLAGS = {
+  'dry-run': Flags.boolean({ description: 'show what would be transferred, change nothing' }),
     concurrency: Flags.integer({ description: 'transfers in flight at once', default: 16, min: 1, max: 256 }),
     json: Flags.boolean({ description: 'print one JSON document with the result on stdout' }),
     progress: Flags.string({ description: 'progress on stderr: a bar on a TTY (default), ndjson events, or none', options: ['ndjson', 'none', 'auto'] }),
-  };
+};
+
+/** What `mc up` and `mc down` add: one-way commands descend into folders only with -r. */
+export const ONE_WAY_FLAGS = {
+  // `default: false`, not absent: the engine treats an undefined `recursive` as recursive.
+  recursive: Flags.boolean({ char: 'r', description: 'include folders and everything below them', default: false }),
+  delete: Flags.boolean({ description: 'also delete what was deleted on the other side since the last sync' }),
+  ...TRANSFER_FLAGS,
+};
+
+/** `mc up`, `mc down` and `mc sync`: the same flags, output, progress, Ctrl-C handling and exit codes. */
+export abstract class TransferCommand extends McCommand {
 
   protected async transfer(
-    op: 'up' | 'down',
+    op: 'up' | 'down' | 'sync',
     flags: { recursive: boolean; 'dry-run': boolean; concurrency: number; json: boolean; progress?: string | undefined; debug: boolean },
     argv: string[],
     execute: (run: TransferRun) => Promise<RunReport>,
@@ -60,6 +68,12 @@ export abstract class TransferCommand extends McCommand {
     const requests = session.client.requestCount();
     if (flags.json) this.printJson(transferJson(report, session.projectId, seconds, requests));
     else for (const line of transferLines(report, seconds, requests)) this.out(line);
-    process.exitCode = report.interrupted ? EXIT.INTERRUPTED : report.failed.length ? EXIT.PARTIAL : EXIT.OK;
+    process.exitCode = report.interrupted
+      ? EXIT.INTERRUPTED
+      : report.conflicts.length
+        ? EXIT.CONFLICTS
+        : report.failed.length
+          ? EXIT.PARTIAL
+          : EXIT.OK;
   }
 }

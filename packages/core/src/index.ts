@@ -19,3 +19,6 @@ export * from './run-down';
 export * from './status';
 export * from './apply-changes';
 export * from './remote-state';
+export * from './run-sync';
+export * from './execute-plan';
+export * from './classify';

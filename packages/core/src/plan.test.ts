@@ -39,7 +39,7 @@ describe('planUp', () => {
     { name: 'remote without checksum but matching base is in sync', local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'x', 10, false)], base: [base('a.txt', 'x', 10)], uploads: [], inSync: ['a.txt'] },
     { name: 'remote without checksum and no base is not trusted either way', local: [lf('a.txt', 'x')], remote: [rf('a.txt', 'x', 10, false)], uploads: [], skipped: ['a.txt'] },
     { name: 'missing folders are created, empty ones too', local: [ld('d'), ld('d/e'), lf('d/e/f', 'z')], remote: [], uploads: ['d/e/f'], mkdir: ['d', 'd/e'] },
-    { name: 'existing folder is not created again', local: [ld('d')], remote: [rd('d')], uploads: [], mkdir: [] },
+    { name: 'existing folder is not created again, and recorded as in sync', local: [ld('d')], remote: [rd('d')], uploads: [], mkdir: [], inSync: ['d'] },
     { name: 'case-only different remote name is the same file', local: [lf('README.md', 'x')], remote: [rf('readme.md', 'x')], uploads: [], inSync: ['readme.md'] },
     { name: 'local siblings that fold alike are both refused', local: [lf('a/Read.me', '1'), lf('a/read.me', '2'), lf('a/other', '3')], remote: [], uploads: ['a/other'], failed: ['a/Read.me', 'a/read.me'] },
     { name: 'accent-only twins are refused', local: [lf('café', '1'), lf('cafe', '2')], remote: [], uploads: [], failed: ['cafe', 'café'] },
@@ -73,13 +73,13 @@ describe('planDown', () => {
     { name: 'never-synced different local file is kept', local: [lf('a.txt', 'mine')], remote: [rf('a.txt', 'new')], downloads: [], skipped: ['a.txt'] },
     { name: 'force replaces a changed local file', local: [lf('a.txt', 'mine')], remote: [rf('a.txt', 'new')], force: true, downloads: ['a.txt'] },
     { name: 'remote folders are created locally, empty ones too', local: [], remote: [rd('d'), rd('d/e')], downloads: [], mkdir: ['d', 'd/e'] },
-    { name: 'existing local folder keeps its spelling', local: [ld('Data')], remote: [rd('data'), rd('data/sub'), rf('data/sub/x', '1')], downloads: ['Data/sub/x'], mkdir: ['Data/sub'] },
+    { name: 'existing local folder keeps its spelling', local: [ld('Data')], remote: [rd('data'), rd('data/sub'), rf('data/sub/x', '1')], downloads: ['Data/sub/x'], mkdir: ['Data/sub'], inSync: ['data'] },
   ];
   it.each(cases)('$name', (c) => {
     const plan = planDown({ local: c.local, remote: c.remote, base: baseMap(...(c.base ?? [])) }, { force: c.force });
     expect(plan.downloads.map((d) => d.path)).toEqual(c.downloads);
     expect(plan.skipped.map((s) => s.path)).toEqual(c.skipped ?? []);
-    if (c.mkdir) expect(plan.mkdirLocal).toEqual(c.mkdir);
+    if (c.mkdir) expect(plan.mkdirLocal.map((m) => m.path)).toEqual(c.mkdir);
     expect(plan.inSync.map((b) => b.path)).toEqual(c.inSync ?? []);
   });
 

@@ -5,6 +5,7 @@ import { hashRecords } from './hash-pool';
 import { isUnder } from './paths';
 import type { Failure, Plan, PlanInput, Skip } from './plan';
 import type { RemoteProject, StateStore } from './ports';
+import type { RemoteRename } from './apply-changes';
 import { loadRemoteState } from './remote-state';
 import { scanLocal } from './scan';
 import type { LocalRecord, Problem, ProjectPath, RemoteEntry } from './types';
@@ -31,6 +32,8 @@ export interface RunContext {
   recursive?: boolean;
   /** Called once the plan is known, before any transfer (to size a progress display). */
   onPlan?: (plan: Plan) => void;
+  /** Repeat the remote feed's renames locally instead of deleting and downloading again (`mc sync`). */
+  followRenames?: boolean;
 }
 
 export interface Prepared {
@@ -40,6 +43,8 @@ export interface Prepared {
   /** Local items that could not be read, remote rows that cannot be trusted. */
   failed: Failure[];
   remoteProblems: Problem[];
+  /** Remote renames to repeat locally; `input` already shows the local side as after them. */
+  renames: Array<{ from: ProjectPath; to: ProjectPath }>;
 }
 
 /**
@@ -72,12 +77,27 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
     local = local.filter((e) => named.has(e.path) && e.kind === 'file');
     remote = remote.filter((e) => named.has(e.path) && e.kind === 'file');
   }
-  const base = ctx.store.loadBase();
+  const named = new Set(ctx.prefixes);
+  const base = new Map(
+    [...ctx.store.loadBase()].filter(([p]) => (ctx.recursive === false ? named.has(p) : ctx.prefixes.some((prefix) => isUnder(p, prefix)))),
+  );
+  const baseByFold = new Map([...base.values()].map((b) => [foldPath(b.path), b]));
   const remoteByFold = new Map<string, RemoteEntry>(remote.map((r) => [foldPath(r.path), r]));
-  const toHash = local.filter((l) => needsHash(l, remoteByFold.get(foldPath(l.path)), base.get(l.path)));
+  const renames = ctx.followRenames ? applicableRenames(remoteState.renames, local) : [];
+  const renamed = (path: ProjectPath) => renames.reduce((p, r) => (isUnder(p, r.from) ? r.to + p.slice(r.from.length) : p), path);
+  const toHash = local.filter((l) => needsHash(l, remoteByFold.get(foldPath(renamed(l.path))), baseByFold.get(foldPath(l.path))));
   const hashFailures = await hashRecords(toHash, { root: ctx.root, concurrency: ctx.hashConcurrency, signal: ctx.signal });
   const unreadable = new Set(hashFailures.map((f) => f.path));
   updateLocalCache(ctx.store, ctx.prefixes, local, cache, ctx.recursive !== false);
+  if (renames.length) {
+    local = local.map((l) => ({ ...l, path: renamed(l.path) }));
+    for (const b of [...base.values()]) {
+      const to = renamed(b.path);
+      if (to === b.path) continue;
+      base.delete(b.path);
+      base.set(to, { ...b, path: to });
+    }
+  }
 
   failed.push(...hashFailures);
   for (const p of scan.problems) {
@@ -85,8 +105,9 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
     else skipped.push({ path: p.path, reason: p.reason });
   }
   return {
+    renames,
     input: {
-      local: local.filter((l) => !unreadable.has(l.path)),
+      local: local.filter((l) => !unreadable.has(renamedBack(l.path, renames))),
       remote,
       base,
       blocked: new Set([...scan.problems.map((p) => p.path), ...unreadable]),
@@ -95,6 +116,32 @@ export async function prepareRun(ctx: RunContext): Promise<Prepared> {
     failed,
     remoteProblems,
   };
+}
+
+/** A path after renames, taken back to where it is on disk now (for per-file failures keyed by disk path). */
+function renamedBack(path: ProjectPath, renames: ReadonlyArray<{ from: ProjectPath; to: ProjectPath }>): ProjectPath {
+  return [...renames].reverse().reduce((p, r) => (isUnder(p, r.to) ? r.from + p.slice(r.to.length) : p), path);
+}
+
+/**
+ * The feed's renames that can be repeated locally: the old path exists here (in any spelling the
+ * server would match) and the new one does not. Local edits inside travel with the rename.
+ */
+function applicableRenames(feed: readonly RemoteRename[], local: readonly LocalRecord[]): Array<{ from: ProjectPath; to: ProjectPath }> {
+  const present = new Map(local.map((l) => [foldPath(l.path), l.path]));
+  const out: Array<{ from: ProjectPath; to: ProjectPath }> = [];
+  for (const r of feed) {
+    const from = present.get(foldPath(r.from));
+    if (from === undefined || present.has(foldPath(r.to))) continue;
+    out.push({ from, to: r.to });
+    for (const [key, path] of [...present]) {
+      if (!isUnder(path, from)) continue;
+      present.delete(key);
+      const moved = r.to + path.slice(from.length);
+      present.set(foldPath(moved), moved);
+    }
+  }
+  return out;
 }
 
 function removeStaleTempFiles(paths: readonly string[], onNotice?: (message: string) => void): void {

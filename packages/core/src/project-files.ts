@@ -34,3 +34,16 @@ export function isConflictCopy(name: string): boolean {
 export function isMcOwnedName(name: string): boolean {
   return name === MC_DIR || name.startsWith(TEMP_PREFIX) || isConflictCopy(name);
 }
+
+/**
+ * Where the remote version of a conflicting file goes: `NAME.conflict-remote-ID.EXT` beside it
+ * (`data.csv` → `data.conflict-remote-42.csv`; `README` and `.bashrc` get the suffix at the end).
+ */
+export function conflictCopyPath(path: string, remoteId: number): string {
+  const slash = path.lastIndexOf('/');
+  const dir = path.slice(0, slash + 1);
+  const name = path.slice(slash + 1);
+  const dot = name.lastIndexOf('.');
+  const tag = `.conflict-remote-${remoteId}`;
+  return dot > 0 ? `${dir}${name.slice(0, dot)}${tag}${name.slice(dot)}` : `${dir}${name}${tag}`;
+}

@@ -17,7 +17,7 @@ export function progressMode(flag: string | undefined, json: boolean, stderrIsTt
   return stderrIsTty ? 'tty' : 'none';
 }
 
-export function createProgress(mode: ProgressMode, op: 'up' | 'down', stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+export function createProgress(mode: ProgressMode, op: 'up' | 'down' | 'sync', stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   if (mode === 'ndjson') return new NdjsonProgress(stream);
   if (mode === 'tty') return new BarProgress(op, stream);
   return { onPlan() {}, onProgress() {}, stop() {} };
@@ -56,13 +56,13 @@ class BarProgress implements ProgressDisplay {
   private readonly startedAt = Date.now();
 
   constructor(
-    private readonly op: 'up' | 'down',
+    private readonly op: 'up' | 'down' | 'sync',
     stream: NodeJS.WriteStream,
   ) {
     this.bar = new cliProgress.SingleBar(
       {
         stream,
-        format: `${op === 'up' ? 'uploading' : 'downloading'} [{bar}] {percentage}% | {files} | {bytes} | {speed} | ETA {eta_formatted}`,
+        format: `${{ up: 'uploading', down: 'downloading', sync: 'syncing' }[op]} [{bar}] {percentage}% | {files} | {bytes} | {speed} | ETA {eta_formatted}`,
         hideCursor: true,
         clearOnComplete: true,
         etaBuffer: 50,
