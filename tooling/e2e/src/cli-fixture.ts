@@ -29,7 +29,7 @@ export interface AccountServer {
 }
 
 /** `mc-server start` on a fresh data folder with one account per email (password `pw-<email>`). */
-export async function startServerWithAccounts(prefix: string, emails: readonly string[]): Promise<AccountServer> {
+export async function startServerWithAccounts(prefix: string, emails: readonly string[], profile: 'stock' | 'enhanced' = 'stock'): Promise<AccountServer> {
   const work = tempDir(prefix);
   const dataDir = join(work, 'server-data');
   const accounts: Account[] = [];
@@ -40,7 +40,7 @@ export async function startServerWithAccounts(prefix: string, emails: readonly s
     accounts.push({ email, password, token: added.stdout.trim() });
   }
   const accessLog = join(work, 'access.log');
-  const server = await startMcServer(['--data', dataDir, '--profile', 'stock'], { MC_SERVER_ACCESS_LOG: accessLog });
+  const server = await startMcServer(['--data', dataDir, '--profile', profile], { MC_SERVER_ACCESS_LOG: accessLog });
   return {
     url: server.url,
     accounts,
