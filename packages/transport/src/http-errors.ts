@@ -113,6 +113,14 @@ export function abortedError(cause?: unknown): McError {
   return new McError('ABORTED', 'interrupted', cause === undefined ? {} : { cause });
 }
 
+/** A 409 or bulk `conflict` of `preconditions`: the remote version is no longer the one planned against. */
+export function conflictError(path: string, cause?: unknown): McError {
+  return new McError('CONFLICT', `${path} changed on the server since it was last seen; it was kept`, {
+    hint: 'run mc status to see both sides',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 export function isJsonType(contentType: string): boolean {
   return /[/+]json\b/i.test(contentType);
 }

@@ -9,6 +9,9 @@ export type { RetryPolicy } from './retry';
 export { login } from './endpoints/auth';
 export type { LoginOptions } from './endpoints/auth';
 export { capabilitiesFromServerInfo, detectCapabilities, getServerInfo } from './endpoints/server';
+export { STOCK_CAPABILITIES, capabilitiesFromJson, capabilitiesToJson, hasFeature, limitOf } from './capabilities';
+export type { CapabilitiesJson } from './capabilities';
+export { getChanges, getTree, postBulkDownload, postBulkUpload, postByChecksum } from './endpoints/sync-api';
 export { createProject, deleteProject, getProject, listProjects } from './endpoints/projects';
 export {
   createDirectoryByPath,
@@ -21,7 +24,7 @@ export {
 export { downloadFile, fileByPath, serverPath, uploadFiles, uploadNamedFile } from './endpoints/files';
 
 export { isMultipartSafeName, multipartBody } from './multipart-body';
-export type { MultipartFilePart } from './multipart-body';
+export type { MultipartFieldPart, MultipartFilePart, MultipartPart } from './multipart-body';
 export { MAX_BATCH_BYTES, MAX_FILES_PER_REQUEST, planUploadBatches } from './upload-batches';
 export type { BatchLimits, UploadBatch } from './upload-batches';
 
@@ -29,5 +32,11 @@ export { createRemoteProject, openRemoteProject } from './remote-project';
 export type { RemoteProjectOptions } from './remote-project';
 export { StockRemoteProject } from './stock-remote';
 export type { StockRemoteOptions } from './stock-remote';
+export { EnhancedRemoteProject } from './enhanced-remote';
+export type { EnhancedRemoteOptions } from './enhanced-remote';
+export { BULK_UPLOAD_BYTE_CAP } from './bulk-upload';
+export { BULK_DOWNLOAD_BYTE_CAP, BULK_DOWNLOAD_FILE_CAP } from './bulk-download';
+export { BY_CHECKSUM_BATCH } from './by-checksum-upload';
+export { CHANGES_PAGE_LIMIT } from './change-feed';
 export { downloadToTemp } from './download-file';
 export { DEFAULT_CONCURRENCY } from './scheduler';

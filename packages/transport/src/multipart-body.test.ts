@@ -36,6 +36,18 @@ describe('multipartBody', () => {
     expect(body.contentType).toBe('multipart/form-data; boundary=BOUNDARY');
   });
 
+  it('frames a field part without a filename, with its Content-Type when given', async () => {
+    const body = multipartBody([{ fieldName: 'manifest', value: '[{"path":"/é"}]', contentType: 'application/json' }, { fieldName: 'if_current_id', value: '0' }, bytesPart('a', 'x')], 'B');
+    const bytes = await collect(body.content);
+    expect(bytes.toString('utf8')).toBe(
+      '--B\r\nContent-Disposition: form-data; name="manifest"\r\nContent-Type: application/json\r\n\r\n[{"path":"/é"}]\r\n' +
+        '--B\r\nContent-Disposition: form-data; name="if_current_id"\r\n\r\n0\r\n' +
+        '--B\r\nContent-Disposition: form-data; name="files[]"; filename="a"\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n' +
+        '--B--\r\n',
+    );
+    expect(body.contentLength).toBe(bytes.length);
+  });
+
   it('sends exactly Content-Length bytes over HTTP', async () => {
     const stub = await startStub((_req, res) => sendJson(res, 200, { data: [] }));
     const client = new HttpClient({ baseUrl: stub.baseUrl, token: 't' });

@@ -14,6 +14,16 @@ export interface MultipartFilePart {
   content: () => AsyncIterable<Uint8Array>;
 }
 
+/** A form field (no filename): JSON manifests, preconditions. */
+export interface MultipartFieldPart {
+  fieldName: string;
+  value: string | Buffer;
+  /** Sent as the part's Content-Type when given (e.g. `application/json`). */
+  contentType?: string;
+}
+
+export type MultipartPart = MultipartFilePart | MultipartFieldPart;
+
 /**
  * Names that survive a quoted `filename="…"` parameter unchanged on every parser we know:
  * printable ASCII without `"` (ends the quote), `\` (busboy and PHP cut the name at it, taking the
@@ -34,28 +44,26 @@ export function newBoundary(): string {
  * bytes are read (and hashed by the caller) while they are sent, never buffered whole, and so the
  * Content-Length is known before the first byte.
  */
-export function multipartBody(parts: readonly MultipartFilePart[], boundary: string = newBoundary()): StreamBody {
-  const heads = parts.map((p) => {
-    if (!isMultipartSafeName(p.filename) || /["\r\n]/.test(p.fieldName)) {
-      throw new McError('INTERNAL', `name not safe in a multipart header: ${JSON.stringify(p.filename)}`);
-    }
-    return Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${p.fieldName}"; filename="${p.filename}"\r\n` +
-        `Content-Type: ${p.contentType ?? 'application/octet-stream'}\r\n\r\n`,
-      'latin1',
-    );
-  });
+export function multipartBody(parts: readonly MultipartPart[], boundary: string = newBoundary()): StreamBody {
+  const heads = parts.map((p) => Buffer.from(`--${boundary}\r\n${partHeaders(p)}\r\n`, 'latin1'));
   const crlf = Buffer.from('\r\n', 'latin1');
   const tail = Buffer.from(`--${boundary}--\r\n`, 'latin1');
+  const values = parts.map((p) => ('value' in p ? (typeof p.value === 'string' ? Buffer.from(p.value, 'utf8') : p.value) : null));
   let contentLength = tail.length;
   parts.forEach((p, i) => {
-    contentLength += heads[i]!.length + p.size + crlf.length;
+    contentLength += heads[i]!.length + (values[i]?.length ?? (p as MultipartFilePart).size) + crlf.length;
   });
 
   async function* content(): AsyncGenerator<Uint8Array> {
     for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
       yield heads[i]!;
+      const value = values[i];
+      if (value) {
+        if (value.length > 0) yield value;
+        yield crlf;
+        continue;
+      }
+      const part = parts[i] as MultipartFilePart;
       let sent = 0;
       for await (const chunk of part.content()) {
         sent += chunk.byteLength;
@@ -71,4 +79,15 @@ export function multipartBody(parts: readonly MultipartFilePart[], boundary: str
   }
 
   return { contentType: `multipart/form-data; boundary=${boundary}`, contentLength, content: content() };
+}
+
+function partHeaders(p: MultipartPart): string {
+  if (/["\r\n]/.test(p.fieldName)) throw new McError('INTERNAL', `field name not safe in a multipart header: ${JSON.stringify(p.fieldName)}`);
+  if ('value' in p) {
+    return `Content-Disposition: form-data; name="${p.fieldName}"\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}`;
+  }
+  if (!isMultipartSafeName(p.filename)) {
+    throw new McError('INTERNAL', `name not safe in a multipart header: ${JSON.stringify(p.filename)}`);
+  }
+  return `Content-Disposition: form-data; name="${p.fieldName}"; filename="${p.filename}"\r\nContent-Type: ${p.contentType ?? 'application/octet-stream'}\r\n`;
 }

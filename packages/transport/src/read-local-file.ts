@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { McError } from '@mcsync/core';
+import type { ProgressReporter } from './progress';
 
 /** 1 MiB reads: node:crypto MD5 keeps up with md5sum at this size (stack-notes §4). */
 export const READ_CHUNK = 1 << 20;
@@ -67,11 +69,8 @@ export async function* readLocalFile(
     throw localReadError(file.localPath, err);
   }
   const md5 = hash.digest('hex');
-  let changed: string | null = null;
-  if (now.size !== BigInt(file.size)) changed = `size changed from ${file.size} to ${now.size} bytes while reading`;
-  else if (now.mtimeNs !== file.mtimeNs) changed = 'modified while reading';
-  else if (Number(now.ino) !== file.ino) changed = 'replaced while reading';
-  else if (file.md5 && file.md5 !== md5) changed = 'its content differs from the MD5 it was planned with';
+  let changed = identityChange(file, now, 'while reading');
+  if (changed === null && file.md5 && file.md5 !== md5) changed = 'its content differs from the MD5 it was planned with';
   if (changed !== null) {
     throw new McError('CHANGED', `${file.localPath} changed while it was being uploaded (${changed}); nothing was stored`, {
       hint: 'run again once the file is no longer being written',
@@ -81,8 +80,55 @@ export async function* readLocalFile(
   outcome.md5 = md5;
 }
 
+/** How a file's stat differs from the identity it was planned under, or null when it does not. */
+export function identityChange(file: FileIdentity, now: BigIntStats, when: string): string | null {
+  if (now.size !== BigInt(file.size)) return `size changed from ${file.size} to ${now.size} bytes ${when}`;
+  if (now.mtimeNs !== file.mtimeNs) return `modified ${when}`;
+  if (Number(now.ino) !== file.ino) return `replaced ${when}`;
+  return null;
+}
+
+/**
+ * Checks that a file still has the identity it was planned under, before its content is vouched
+ * for without reading it (an MD5 known from the plan, sent by checksum). CHANGED or LOCAL_IO.
+ */
+export async function assertUnchanged(file: FileIdentity): Promise<void> {
+  let now;
+  try {
+    now = await stat(file.localPath, { bigint: true });
+  } catch (err) {
+    throw localReadError(file.localPath, err);
+  }
+  const changed = identityChange(file, now, 'since it was planned');
+  if (changed !== null) {
+    throw new McError('CHANGED', `${file.localPath} changed since it was planned (${changed}); nothing was stored`, {
+      hint: 'run again once the file is no longer being written',
+    });
+  }
+}
+
 function localReadError(localPath: string, err: unknown): McError {
   if (err instanceof McError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? 'error';
   return new McError('LOCAL_IO', `cannot read ${localPath}: ${code}`, { cause: err });
+}
+
+/**
+ * `readLocalFile` for an upload part: 'start' and throttled 'bytes' progress events, and
+ * `onBreak` called when the read fails (the caller then knows which file broke its request).
+ */
+export async function* readForUpload(
+  item: FileIdentity & { path: string },
+  outcome: ReadOutcome,
+  progress: ProgressReporter,
+  onBreak: () => void,
+): AsyncGenerator<Buffer> {
+  progress.start(item.path, item.size);
+  const onBytes = progress.enabled ? (n: number) => progress.bytes(item.path, n, item.size) : undefined;
+  try {
+    yield* readLocalFile(item, outcome, onBytes);
+  } catch (err) {
+    onBreak();
+    throw err;
+  }
 }

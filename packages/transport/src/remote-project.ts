@@ -1,4 +1,5 @@
 import type { Capabilities, RemoteProject } from '@mcsync/core';
+import { EnhancedRemoteProject } from './enhanced-remote';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';
 import { StockRemoteProject } from './stock-remote';
@@ -11,22 +12,26 @@ export interface RemoteProjectOptions {
   concurrency?: number;
   /** What the server offers; decides the strategy. Without it the stock strategy is used. */
   capabilities?: Capabilities;
-  /** Upload batching limits (tests and benchmarks). */
+  /** Stock upload batching limits (tests and benchmarks). */
   batchLimits?: BatchLimits;
 }
 
 /**
- * The `RemoteProject` for a project, with the best strategy the capabilities allow. Only `stock`
- * exists so far; an `enhanced` strategy (sync-api.md) will be chosen here when
- * `capabilities.profile === 'enhanced'`, behind the same interface.
+ * The `RemoteProject` for a project, with the best strategy the capabilities allow: `enhanced`
+ * when the server advertises the sync extensions (each used only if listed), else `stock`.
  */
 export function createRemoteProject(opts: RemoteProjectOptions): RemoteProject {
+  const caps = opts.capabilities;
+  if (caps?.profile === 'enhanced') return new EnhancedRemoteProject({ ...opts, capabilities: caps });
   return new StockRemoteProject(opts);
 }
 
-/** Asks the server what it offers (`GET /server/info`), then creates the matching RemoteProject. */
-export async function openRemoteProject(opts: Omit<RemoteProjectOptions, 'capabilities'> & { signal?: AbortSignal }): Promise<RemoteProject> {
+/**
+ * Creates the RemoteProject for a project, asking the server what it offers (`GET /server/info`)
+ * unless `capabilities` are given (e.g. cached by the caller, see `capabilitiesToJson`).
+ */
+export async function openRemoteProject(opts: RemoteProjectOptions & { signal?: AbortSignal }): Promise<RemoteProject> {
   const { signal, ...rest } = opts;
-  const capabilities = await detectCapabilities(opts.client, signal ? { signal } : {});
+  const capabilities = opts.capabilities ?? (await detectCapabilities(opts.client, signal ? { signal } : {}));
   return createRemoteProject({ ...rest, capabilities });
 }

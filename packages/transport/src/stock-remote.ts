@@ -1,11 +1,10 @@
-import { type Capabilities, type DownloadItem, type DownloadResult, foldPath, type MkdirResult, type Problem, type ProjectPath, type RemoteChanges, type RemoteEntry, type RemoteProject, type RemoteSnapshot, type RemoveItem, type RemoveResult, toMcError, type TransferOptions, type UploadItem, type UploadResult } from '@mcsync/core';
+import type { Capabilities, DownloadItem, DownloadResult, MkdirResult, Problem, ProjectPath, RemoteChanges, RemoteProject, RemoteSnapshot, RemoveItem, RemoveResult, TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
 import { DirectoryIndex } from './directory-index';
-import { downloadToTemp } from './download-file';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';
-import { abortedError } from './http-errors';
-import { ProgressReporter } from './progress';
-import { DEFAULT_CONCURRENCY, schedule } from './scheduler';
+import { makeDirectories } from './make-directories';
+import { DEFAULT_CONCURRENCY } from './scheduler';
+import { stockDownload } from './stock-download';
 import { stockRemove } from './stock-remove';
 import { stockSnapshot } from './stock-snapshot';
 import { stockUpload } from './stock-upload';
@@ -70,42 +69,8 @@ export class StockRemoteProject implements RemoteProject {
     return stockRemove({ client: this.#client, projectId: this.projectId, dirs: this.#dirs, concurrency: this.#concurrency }, items, opts);
   }
 
-  /**
-   * `POST /directories/by-path` per path, shallow paths first (each level in parallel), so parents
-   * exist before their children are asked for. Paths already known from a snapshot are answered
-   * without a request.
-   */
   mkdirs(paths: readonly ProjectPath[], opts: TransferOptions = {}): AsyncIterable<MkdirResult> {
-    const levels = new Map<number, ProjectPath[]>();
-    const seen = new Set<string>();
-    for (const p of paths) {
-      const key = foldPath(p);
-      if (p === '' || seen.has(key)) continue;
-      seen.add(key);
-      const depth = p.split('/').length;
-      const level = levels.get(depth);
-      if (level) level.push(p);
-      else levels.set(depth, [p]);
-    }
-    const ordered = [...levels.entries()].sort((a, b) => a[0] - b[0]).map(([, level]) => level);
-    const concurrency = opts.concurrency ?? this.#concurrency;
-    const dirs = this.#dirs;
-
-    return (async function* () {
-      const pending = new Set<ProjectPath>(ordered.flat());
-      for (const level of ordered) {
-        if (opts.signal?.aborted) break;
-        yield* schedule<ProjectPath, MkdirResult>(
-          level,
-          async (path, emit, signal) => {
-            pending.delete(path);
-            emit(await mkdirOne(dirs, path, signal));
-          },
-          { concurrency, signal: opts.signal, onWorkerError: (path, err, emit) => emit({ ok: false, path, error: toMcError(err) }) },
-        );
-      }
-      for (const path of pending) yield { ok: false as const, path, error: abortedError() };
-    })();
+    return makeDirectories(this.#dirs, paths, this.#concurrency, opts);
   }
 
   upload(items: readonly UploadItem[], opts: TransferOptions = {}): AsyncIterable<UploadResult> {
@@ -118,36 +83,10 @@ export class StockRemoteProject implements RemoteProject {
 
   /** Streams each file to a verified temp file beside its target (see `downloadToTemp`). */
   download(items: readonly DownloadItem[], opts: TransferOptions = {}): AsyncIterable<DownloadResult> {
-    const progress = new ProgressReporter('download', opts.onProgress);
-    const pending = new Set<DownloadItem>(items);
-    const report = (emit: (r: DownloadResult) => void, item: DownloadItem, result: DownloadResult) => {
-      if (!pending.delete(item)) return;
-      if (result.ok) progress.done(item.path, result.bytes);
-      else progress.fail(item.path, result.error);
-      emit(result);
-    };
-    return schedule<DownloadItem, DownloadResult>(
-      items,
-      async (item, emit, signal) => report(emit, item, await downloadToTemp(this.#client, this.projectId, item, { signal, progress })),
-      {
-        concurrency: opts.concurrency ?? this.#concurrency,
-        signal: opts.signal,
-        onWorkerError: (item, err, emit) => report(emit, item, { ok: false, path: item.path, error: toMcError(err) }),
-        finish: () => [...pending].map((item) => ({ ok: false as const, path: item.path, error: abortedError() })),
-      },
-    );
+    return stockDownload({ client: this.#client, projectId: this.projectId, concurrency: this.#concurrency }, items, opts);
   }
 
   requestCount(): number {
     return this.#client.requestCount();
-  }
-}
-
-async function mkdirOne(dirs: DirectoryIndex, path: ProjectPath, signal: AbortSignal): Promise<MkdirResult> {
-  try {
-    const { id } = await dirs.ensure(path, signal);
-    return { ok: true, path, remote: { path, kind: 'directory', id, size: 0, md5: null } };
-  } catch (err) {
-    return { ok: false, path, error: signal.aborted ? abortedError(err) : toMcError(err) };
   }
 }

@@ -4,7 +4,7 @@ import { deleteDirectory, deleteFile } from './endpoints/delete';
 import { listDirectory } from './endpoints/directories';
 import { fileByPath } from './endpoints/files';
 import type { HttpClient } from './http-client';
-import { abortedError } from './http-errors';
+import { abortedError, conflictError } from './http-errors';
 import { schedule } from './scheduler';
 
 export interface StockRemoveContext {
@@ -12,12 +12,18 @@ export interface StockRemoveContext {
   projectId: number;
   dirs: DirectoryIndex;
   concurrency: number;
+  /**
+   * The server takes `if_current_id` on deletes (sync-api.md `preconditions`): it refuses a file
+   * whose current version moved on, so the by-path re-read before each delete is not needed.
+   */
+  preconditions?: boolean;
 }
 
 /**
  * Deletes on production's API (§5.8): files first (their current id, Q3), then folders deepest
  * first. Production deletes a folder row alone and leaves its children live but unreachable, so
  * a folder is listed right before its delete and refused with CONFLICT if anything is still in it.
+ * A file is re-read by path before its delete unless the server takes `preconditions`.
  */
 export function stockRemove(ctx: StockRemoveContext, items: readonly RemoveItem[], opts: TransferOptions = {}): AsyncIterable<RemoveResult> {
   const files = items.filter((i) => i.remote.kind === 'file');
@@ -50,10 +56,12 @@ export function stockRemove(ctx: StockRemoveContext, items: readonly RemoveItem[
 async function removeOne(ctx: StockRemoveContext, item: RemoveItem, signal: AbortSignal): Promise<RemoveResult> {
   try {
     if (item.remote.kind === 'file') {
-      // Production has no precondition (§5.10): re-read the current row right before deleting.
-      const current = await fileByPath(ctx.client, ctx.projectId, item.path, { signal });
-      if (current.id !== item.remote.id) {
-        return { ok: false, path: item.path, error: new McError('CONFLICT', `${item.path} has a newer version on the server; it was kept`) };
+      if (!ctx.preconditions) {
+        // Production has no precondition (§5.10): re-read the current row right before deleting.
+        const current = await fileByPath(ctx.client, ctx.projectId, item.path, { signal });
+        if (current.id !== item.remote.id) {
+          return { ok: false, path: item.path, error: new McError('CONFLICT', `${item.path} has a newer version on the server; it was kept`) };
+        }
       }
       await deleteFile(ctx.client, ctx.projectId, item.remote.id, { signal, ifCurrentId: item.remote.id });
       return { ok: true, path: item.path };
@@ -73,9 +81,7 @@ async function removeOne(ctx: StockRemoveContext, item: RemoveItem, signal: Abor
     return { ok: true, path: item.path };
   } catch (err) {
     const error = signal.aborted ? abortedError(err) : toMcError(err);
-    if (error.status === 409) {
-      return { ok: false, path: item.path, error: new McError('CONFLICT', `${item.path} changed on the server meanwhile; it was kept`, { cause: err }) };
-    }
+    if (error.status === 409) return { ok: false, path: item.path, error: conflictError(item.path, err) };
     if (error.code === 'NOT_FOUND' && item.remote.kind === 'file') return { ok: true, path: item.path }; // already gone
     return { ok: false, path: item.path, error };
   }

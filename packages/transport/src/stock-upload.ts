@@ -1,15 +1,16 @@
 import { baseName, foldName, McError, toMcError, type TransferOptions, type UploadItem, type UploadResult } from '@mcsync/core';
-import { type McRow, rowChecksum } from '@mcsync/protocol';
+import type { McRow } from '@mcsync/protocol';
 import type { DirectoryIndex } from './directory-index';
 import { uploadFiles, uploadNamedFile } from './endpoints/files';
 import type { HttpClient } from './http-client';
-import { abortedError } from './http-errors';
-import { type MultipartFilePart, multipartBody } from './multipart-body';
+import { abortedError, conflictError } from './http-errors';
+import { type MultipartPart, multipartBody } from './multipart-body';
 import { ProgressReporter } from './progress';
-import { type ReadOutcome, emptyOutcome, readLocalFile } from './read-local-file';
-import { toRemoteEntry } from './remote-entry';
-import { DEFAULT_CONCURRENCY, schedule } from './scheduler';
+import { type ReadOutcome, emptyOutcome, readForUpload } from './read-local-file';
+import { DEFAULT_CONCURRENCY } from './scheduler';
 import { type BatchLimits, MAX_BATCH_BYTES, MAX_FILES_PER_REQUEST, type UploadBatch, planUploadBatches } from './upload-batches';
+import { type UploadSink, failure, scheduleUploads } from './transfer-schedule';
+import { verifyUploadRow } from './verify-upload';
 
 export interface StockUploadContext {
   client: HttpClient;
@@ -18,6 +19,11 @@ export interface StockUploadContext {
   /** Default requests in flight when the caller names none. */
   concurrency?: number;
   limits?: BatchLimits;
+  /**
+   * The server takes `if_current_id` (sync-api.md `preconditions`): an item with `ifCurrentId`
+   * goes alone, with the field, and a 409 fails it with CONFLICT. Without it the field is not sent.
+   */
+  preconditions?: boolean;
 }
 
 /** Placeholder part filename on the named route, where the server takes the name from the URL. */
@@ -32,51 +38,41 @@ const NAMED_ROUTE_FILENAME = 'file';
  */
 export function stockUpload(ctx: StockUploadContext, items: readonly UploadItem[], opts: TransferOptions = {}): AsyncIterable<UploadResult> {
   const progress = new ProgressReporter('upload', opts.onProgress);
-  const { batches, refused } = planUploadBatches(items, ctx.limits ?? { maxFiles: MAX_FILES_PER_REQUEST, maxBytes: MAX_BATCH_BYTES });
-  const pending = new Set<UploadItem>(items);
-
-  const emitter = (emit: (r: UploadResult) => void) => (item: UploadItem, result: UploadResult) => {
-    if (!pending.delete(item)) return;
-    if (result.ok) progress.done(item.path, result.bytes);
-    else progress.fail(item.path, result.error);
-    emit(result);
-  };
-
-  const failAll = (batch: UploadBatch, err: unknown, emit: (r: UploadResult) => void) => {
-    const error = toMcError(err);
-    for (const item of batch.items) emitter(emit)(item, { ok: false, path: item.path, error });
-  };
-
-  return schedule<UploadBatch | { refused: UploadItem; error: McError }, UploadResult>(
-    [...refused.map((r) => ({ refused: r.item, error: r.error })), ...batches],
-    async (task, emit, signal) => {
-      if ('refused' in task) {
-        emitter(emit)(task.refused, { ok: false, path: task.refused.path, error: task.error });
-        return;
-      }
-      await runBatch(ctx, task, emitter(emit), signal, progress, 1);
+  const { batches, refused } = planStockBatches(ctx, items);
+  type Task = UploadBatch | { items: UploadItem[]; refused: McError };
+  const tasks: Task[] = [...refused.map((r) => ({ items: [r.item], refused: r.error })), ...batches];
+  return scheduleUploads<Task>(
+    tasks,
+    async (task, sink, signal) => {
+      if ('refused' in task) sink.done(task.items[0]!, failure(task.items[0]!, task.refused));
+      else await runStockBatch(ctx, task, sink, signal, progress);
     },
-    {
-      concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY,
-      signal: opts.signal,
-      onWorkerError: (task, err, emit) => {
-        if ('refused' in task) return;
-        failAll(task, err, emit);
-      },
-      finish: () => [...pending].map((item) => ({ ok: false as const, path: item.path, error: abortedError() })),
-    },
+    { concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY, signal: opts.signal, progress },
   );
 }
 
-async function runBatch(
+/** The stock route's requests for `items` (see `planUploadBatches`), preconditions alone. */
+export function planStockBatches(ctx: StockUploadContext, items: readonly UploadItem[]): ReturnType<typeof planUploadBatches> {
+  const limits = ctx.limits ?? { maxFiles: MAX_FILES_PER_REQUEST, maxBytes: MAX_BATCH_BYTES };
+  return planUploadBatches(items, limits, ctx.preconditions ? { alone: (item) => item.ifCurrentId !== undefined } : {});
+}
+
+/**
+ * One stock upload request (and what it takes to finish it): the target directory is found or
+ * created, the files are streamed as multipart parts, each row is verified; a file that broke
+ * the body fails alone and the others go again, a refusal or server error of a multi-file
+ * request is retried file by file, and rows that do not match are retried `retriesLeft` times.
+ */
+export async function runStockBatch(
   ctx: StockUploadContext,
   batch: UploadBatch,
-  emit: (item: UploadItem, result: UploadResult) => void,
+  sink: Pick<UploadSink, 'done'>,
   signal: AbortSignal,
   progress: ProgressReporter,
-  retriesLeft: number,
+  retriesLeft = 1,
 ): Promise<void> {
-  const fail = (item: UploadItem, err: unknown) => emit(item, { ok: false, path: item.path, error: toMcError(err) });
+  const emit = sink.done;
+  const fail = (item: UploadItem, err: unknown) => emit(item, failure(item, err));
   if (signal.aborted) {
     for (const item of batch.items) fail(item, abortedError());
     return;
@@ -90,18 +86,24 @@ async function runBatch(
     return;
   }
 
+  const only = batch.items.length === 1 ? batch.items[0]! : undefined;
+  const precondition = ctx.preconditions && only?.ifCurrentId !== undefined ? only.ifCurrentId : undefined;
+
   // Per attempt: what each file's read produced, and which file broke the body (if one did).
   let outcomes: ReadOutcome[] = [];
   let brokenBy = -1;
   const body = () => {
     outcomes = batch.items.map(() => emptyOutcome());
     brokenBy = -1;
-    const parts: MultipartFilePart[] = batch.items.map((item, i) => ({
-      fieldName: 'files[]',
-      filename: batch.named ? NAMED_ROUTE_FILENAME : baseName(item.path),
-      size: item.size,
-      content: () => trackedRead(item, outcomes[i]!, progress, () => (brokenBy = i)),
-    }));
+    const parts: MultipartPart[] = precondition === undefined ? [] : [{ fieldName: 'if_current_id', value: String(precondition) }];
+    batch.items.forEach((item, i) =>
+      parts.push({
+        fieldName: 'files[]',
+        filename: batch.named ? NAMED_ROUTE_FILENAME : baseName(item.path),
+        size: item.size,
+        content: () => readForUpload(item, outcomes[i]!, progress, () => (brokenBy = i)),
+      }),
+    );
     return multipartBody(parts);
   };
 
@@ -116,7 +118,11 @@ async function runBatch(
       // One local file failed mid-body: it fails, the others go again without it.
       const [broken] = batch.items.splice(brokenBy, 1);
       fail(broken!, error);
-      if (batch.items.length > 0) await runBatch(ctx, { ...batch, bytes: batch.bytes - broken!.size }, emit, signal, progress, retriesLeft);
+      if (batch.items.length > 0) await runStockBatch(ctx, { ...batch, bytes: batch.bytes - broken!.size }, sink, signal, progress, retriesLeft);
+      return;
+    }
+    if (precondition !== undefined && error.status === 409) {
+      fail(only!, conflictError(only!.path, error));
       return;
     }
     const perFile = (error.code === 'REJECTED' && error.status !== 429) || error.code === 'SERVER';
@@ -124,7 +130,7 @@ async function runBatch(
       // A refusal or a server error (after the HTTP retries) may concern one part only: find out
       // which by sending each file alone, so one bad file does not fail up to 19 good ones.
       for (const item of batch.items) {
-        await runBatch(ctx, { ...batch, items: [item], bytes: item.size }, emit, signal, progress, retriesLeft);
+        await runStockBatch(ctx, { ...batch, items: [item], bytes: item.size }, sink, signal, progress, retriesLeft);
       }
       return;
     }
@@ -142,62 +148,13 @@ async function runBatch(
   }
   const again: UploadItem[] = [];
   batch.items.forEach((item, i) => {
-    const outcome = outcomes[i]!;
-    const verdict = judge(item, outcome, batch.named ? rows : (rowsByName.get(foldName(baseName(item.path))) ?? []));
+    const verdict = verifyUploadRow(item, outcomes[i]!, batch.named ? rows : (rowsByName.get(foldName(baseName(item.path))) ?? []));
     if (verdict.ok) emit(item, verdict.result);
     else if (verdict.retry && retriesLeft > 0) again.push(item);
     else fail(item, verdict.error);
   });
   if (again.length > 0) {
     const bytes = again.reduce((n, item) => n + item.size, 0);
-    await runBatch(ctx, { ...batch, items: again, bytes }, emit, signal, progress, retriesLeft - 1);
-  }
-}
-
-type Verdict = { ok: true; result: UploadResult } | { ok: false; retry: boolean; error: McError };
-
-/** Checks one file's returned row against the bytes that were sent. */
-function judge(item: UploadItem, outcome: ReadOutcome, rows: readonly McRow[]): Verdict {
-  if (outcome.md5 === null) {
-    return { ok: false, retry: true, error: new McError('SERVER', `${item.path}: the server answered before the file was sent`) };
-  }
-  const row = rows.length === 1 ? rows[0] : rows.find((r) => r.size === outcome.bytes && rowChecksum(r) === outcome.md5);
-  if (!row) {
-    return {
-      ok: false,
-      retry: true,
-      error: new McError('SERVER', `${item.path}: the server answered ${rows.length} rows for this file instead of 1`),
-    };
-  }
-  if ((row.size ?? -1) !== outcome.bytes) {
-    return { ok: false, retry: true, error: new McError('VERIFY', `${item.path}: the server stored ${row.size} bytes, ${outcome.bytes} were sent`) };
-  }
-  const checksum = rowChecksum(row);
-  if (checksum !== null && checksum !== outcome.md5) {
-    return { ok: false, retry: true, error: new McError('VERIFY', `${item.path}: the server's MD5 ${checksum} differs from the bytes sent (${outcome.md5})`) };
-  }
-  return {
-    ok: true,
-    result: {
-      ok: true,
-      path: item.path,
-      bytes: outcome.bytes,
-      remote: toRemoteEntry(item.path, row, 'file'),
-      md5: outcome.md5,
-      verified: checksum === null ? 'size' : 'md5',
-      mtimeNs: item.mtimeNs,
-      ino: item.ino,
-    },
-  };
-}
-
-async function* trackedRead(item: UploadItem, outcome: ReadOutcome, progress: ProgressReporter, onBreak: () => void): AsyncGenerator<Buffer> {
-  progress.start(item.path, item.size);
-  const onBytes = progress.enabled ? (n: number) => progress.bytes(item.path, n, item.size) : undefined;
-  try {
-    yield* readLocalFile(item, outcome, onBytes);
-  } catch (err) {
-    onBreak();
-    throw err;
+    await runStockBatch(ctx, { ...batch, items: again, bytes }, sink, signal, progress, retriesLeft - 1);
   }
 }

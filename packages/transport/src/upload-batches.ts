@@ -1,4 +1,4 @@
-import { baseName, foldName, foldPath, McError, parentOf, type ProjectPath, type UploadItem } from '@mcsync/core';
+import { baseName, foldPath, McError, parentOf, type ProjectPath, type UploadItem } from '@mcsync/core';
 import { isMultipartSafeName } from './multipart-body';
 
 /** Q16: production drops `files[]` parts beyond 20 per request without an error. */
@@ -21,29 +21,21 @@ export interface UploadBatch {
   bytes: number;
 }
 
-/**
- * Groups upload items into requests: per directory, up to `maxFiles` files and `maxBytes` bytes per
- * request; larger files and names unsafe in a multipart header alone. Two items with one fold key
- * in one directory would be one file on the server (§5.7) and racing uploads of it can leave no
- * current row (Q22): the later ones are refused. Largest requests first, so big files do not
- * trail at the end.
- */
-export function planUploadBatches(
-  items: readonly UploadItem[],
-  limits: BatchLimits = { maxFiles: MAX_FILES_PER_REQUEST, maxBytes: MAX_BATCH_BYTES },
-): { batches: UploadBatch[]; refused: { item: UploadItem; error: McError }[] } {
-  const batches: UploadBatch[] = [];
-  const refused: { item: UploadItem; error: McError }[] = [];
-  const open = new Map<string, UploadBatch>();
-  const names = new Map<string, Set<string>>();
+export interface RefusedItem {
+  item: UploadItem;
+  error: McError;
+}
 
+/**
+ * Two items with one fold key in one directory would be one file on the server (§5.7), and racing
+ * uploads of it can leave no current row (Q22): the later ones are refused with NAME.
+ */
+export function refuseFoldCollisions(items: readonly UploadItem[]): { accepted: UploadItem[]; refused: RefusedItem[] } {
+  const accepted: UploadItem[] = [];
+  const refused: RefusedItem[] = [];
+  const seen = new Set<string>();
   for (const item of items) {
-    const dir = parentOf(item.path);
-    const dirKey = foldPath(dir);
-    const name = baseName(item.path);
-    let seen = names.get(dirKey);
-    if (!seen) names.set(dirKey, (seen = new Set()));
-    const key = foldName(name);
+    const key = foldPath(item.path);
     if (seen.has(key)) {
       refused.push({
         item,
@@ -52,12 +44,35 @@ export function planUploadBatches(
       continue;
     }
     seen.add(key);
+    accepted.push(item);
+  }
+  return { accepted, refused };
+}
 
-    const named = !isMultipartSafeName(name);
-    if (named || item.size > limits.maxBytes) {
+/**
+ * Groups upload items into requests: per directory, up to `maxFiles` files and `maxBytes` bytes per
+ * request; larger files, names unsafe in a multipart header and items `alone` says so of (an
+ * upload carrying a precondition: one `if_current_id` field per request) go alone. Fold-key
+ * collisions are refused (`refuseFoldCollisions`). Largest requests first, so big files do not
+ * trail at the end.
+ */
+export function planUploadBatches(
+  items: readonly UploadItem[],
+  limits: BatchLimits = { maxFiles: MAX_FILES_PER_REQUEST, maxBytes: MAX_BATCH_BYTES },
+  opts: { alone?: (item: UploadItem) => boolean } = {},
+): { batches: UploadBatch[]; refused: RefusedItem[] } {
+  const batches: UploadBatch[] = [];
+  const open = new Map<string, UploadBatch>();
+  const { accepted, refused } = refuseFoldCollisions(items);
+
+  for (const item of accepted) {
+    const dir = parentOf(item.path);
+    const named = !isMultipartSafeName(baseName(item.path));
+    if (named || item.size > limits.maxBytes || opts.alone?.(item)) {
       batches.push({ dir, items: [item], named, bytes: item.size });
       continue;
     }
+    const dirKey = foldPath(dir);
     let batch = open.get(dirKey);
     if (batch && (batch.items.length >= limits.maxFiles || batch.bytes + item.size > limits.maxBytes)) batch = undefined;
     if (!batch) {

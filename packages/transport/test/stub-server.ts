@@ -47,3 +47,34 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** A retry policy that keeps tests fast. */
 export const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5, retryAfterFallbackMs: 10, maxRetryAfterMs: 2_000 };
+
+export interface ReceivedPart {
+  name: string;
+  filename: string | undefined;
+  data: Buffer;
+}
+
+/** The parts of a recorded `multipart/form-data` request (enough for the bodies this package sends). */
+export function multipartParts(req: RecordedRequest): ReceivedPart[] {
+  const boundary = /boundary=([^;]+)/.exec(String(req.headers['content-type']))?.[1];
+  if (!boundary) throw new Error('not multipart');
+  const parts: ReceivedPart[] = [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = req.body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    if (req.body.subarray(start, start + 2).toString() === '--') break;
+    const next = req.body.indexOf(delimiter, start);
+    if (next < 0) break; // cut short
+    const raw = req.body.subarray(start + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const split = raw.indexOf('\r\n\r\n');
+    const head = raw.subarray(0, split).toString('latin1');
+    parts.push({
+      name: /name="([^"]*)"/.exec(head)?.[1] ?? '',
+      filename: /filename="([^"]*)"/.exec(head)?.[1],
+      data: raw.subarray(split + 4),
+    });
+    at = next;
+  }
+  return parts;
+}

@@ -1,0 +1,77 @@
+import type { TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
+import { BY_CHECKSUM_BATCH, runChecksumBatch } from './by-checksum-upload';
+import { type BulkBatch, planBulkBatches, runBulkBatch } from './bulk-upload';
+import { ProgressReporter } from './progress';
+import { DEFAULT_CONCURRENCY } from './scheduler';
+import { planStockBatches, runStockBatch, type StockUploadContext, stockUpload } from './stock-upload';
+import { type BatchLimits, refuseFoldCollisions, type UploadBatch } from './upload-batches';
+import { failure, scheduleUploads } from './transfer-schedule';
+
+export interface EnhancedUploadContext extends StockUploadContext {
+  /** The server lists `by-checksum`. */
+  byChecksum: boolean;
+  /** Limits of `bulk-upload` requests, when the server lists it; files above `maxBytes` take the stock route. */
+  bulk: BatchLimits | null;
+}
+
+/**
+ * Uploads with the extensions the server lists, each step falling back to the stock way:
+ * files whose MD5 the plan knows are offered by checksum first (no bytes when the server has the
+ * content); what still needs bytes goes in bulk-upload requests when small, through the stock
+ * single-file route when large (or all of it the stock way without `bulk-upload`). Same contract
+ * as `stockUpload`: one result per item as it completes, a failure never stops the others,
+ * ABORTED for whatever an abort left.
+ */
+export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly UploadItem[], opts: TransferOptions = {}): AsyncIterable<UploadResult> {
+  if (!ctx.byChecksum && !ctx.bulk) return stockUpload(ctx, items, opts);
+  const progress = new ProgressReporter('upload', opts.onProgress);
+  const concurrency = opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY;
+  const common = { concurrency, signal: opts.signal, progress };
+
+  return (async function* () {
+    const { accepted, refused } = refuseFoldCollisions(items);
+    for (const r of refused) {
+      progress.fail(r.item.path, r.error);
+      yield failure(r.item, r.error);
+    }
+
+    let needBytes = accepted;
+    if (ctx.byChecksum) {
+      needBytes = accepted.filter((i) => i.md5 === null);
+      const known = accepted.filter((i) => i.md5 !== null);
+      const tasks = chunks(known, BY_CHECKSUM_BATCH).map((batch) => ({ items: batch }));
+      yield* scheduleUploads(
+        tasks,
+        (task, sink, signal) =>
+          runChecksumBatch(ctx, task.items, { done: sink.done, handOff: (item) => (needBytes.push(item), sink.handOff(item)) }, signal, progress),
+        common,
+      );
+    }
+
+    if (!ctx.bulk) {
+      yield* stockUpload(ctx, needBytes, opts);
+      return;
+    }
+    const bulkLimits = ctx.bulk;
+    const stock = planStockBatches(ctx, needBytes.filter((i) => i.size > bulkLimits.maxBytes));
+    type Task = (UploadBatch & { route: 'stock' }) | (BulkBatch & { route: 'bulk' });
+    const tasks: Task[] = [
+      ...stock.batches.map((b) => ({ ...b, route: 'stock' as const })),
+      ...planBulkBatches(
+        needBytes.filter((i) => i.size <= bulkLimits.maxBytes),
+        bulkLimits,
+      ).map((b) => ({ ...b, route: 'bulk' as const })),
+    ].sort((a, b) => b.bytes - a.bytes);
+    yield* scheduleUploads<Task>(
+      tasks,
+      (task, sink, signal) => (task.route === 'bulk' ? runBulkBatch(ctx, task, sink, signal, progress) : runStockBatch(ctx, task, sink, signal, progress)),
+      common,
+    );
+  })();
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,23 @@
+import type { DownloadItem, DownloadResult, TransferOptions } from '@mcsync/core';
+import { downloadToTemp } from './download-file';
+import type { HttpClient } from './http-client';
+import { ProgressReporter } from './progress';
+import { DEFAULT_CONCURRENCY } from './scheduler';
+import { scheduleTransfers } from './transfer-schedule';
+
+export interface StockDownloadContext {
+  client: HttpClient;
+  projectId: number;
+  /** Default requests in flight when the caller names none. */
+  concurrency?: number;
+}
+
+/** One `GET …/download` per file, streamed to a verified temp file beside its target (see `downloadToTemp`). */
+export function stockDownload(ctx: StockDownloadContext, items: readonly DownloadItem[], opts: TransferOptions = {}): AsyncIterable<DownloadResult> {
+  const progress = new ProgressReporter('download', opts.onProgress);
+  return scheduleTransfers<DownloadItem, DownloadResult, { items: DownloadItem[] }>(
+    items.map((item) => ({ items: [item] })),
+    async ({ items: [item] }, sink, signal) => sink.done(item!, await downloadToTemp(ctx.client, ctx.projectId, item!, { signal, progress })),
+    { concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY, signal: opts.signal, progress },
+  );
+}

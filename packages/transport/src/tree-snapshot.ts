@@ -1,0 +1,153 @@
+import { foldPath, fromRemotePath, isUnder, McError, type Problem, type ProjectPath, type RemoteEntry, type RemoteSnapshot } from '@mcsync/core';
+import { parseTimestamp, rowChecksum, type TreeEntry, TreeCursorSchema, TreeEntrySchema } from '@mcsync/protocol';
+import type { DirectoryIndex } from './directory-index';
+import { getTree } from './endpoints/sync-api';
+import type { HttpClient } from './http-client';
+import { abortedError, isJsonType } from './http-errors';
+import { ndjsonLines } from './ndjson-lines';
+import { parseResponse } from './parse-response';
+
+export interface TreeSnapshotOptions {
+  signal?: AbortSignal | undefined;
+  onProblem?: ((problem: Problem) => void) | undefined;
+}
+
+/**
+ * The enhanced enumeration: `GET …/tree` streamed and parsed line by line, one request per prefix
+ * (one in all for the whole project). Each line is validated; unsafe paths are reported and left
+ * out with their subtree; a listing that ends without its cursor line was cut short and fails,
+ * because a missing tail would look like deleted files. With several prefixes, the cursor of the
+ * first listing is returned: replaying the feed from the oldest position is safe, from a newer
+ * one would skip changes. Directory ids are recorded in `dirs` for uploads.
+ */
+export async function treeSnapshot(
+  client: HttpClient,
+  projectId: number,
+  dirs: DirectoryIndex,
+  prefixes: readonly ProjectPath[] = [''],
+  opts: TreeSnapshotOptions = {},
+): Promise<RemoteSnapshot> {
+  const wanted = outermost(prefixes.length === 0 ? [''] : prefixes);
+  if (wanted.includes('')) dirs.clear();
+  const entries: RemoteEntry[] = [];
+  let cursor: string | null = null;
+  for (const prefix of wanted) {
+    const listed = await listTree(client, projectId, prefix, opts);
+    cursor ??= listed.cursor;
+    for (const e of listed.entries) {
+      entries.push(e);
+      if (e.kind === 'directory') dirs.set(e.path, e.id);
+    }
+  }
+  return { entries, cursor };
+}
+
+/** Prefixes without those inside another one ('' covers everything). */
+function outermost(prefixes: readonly ProjectPath[]): ProjectPath[] {
+  const folded = [...new Map(prefixes.map((p) => [foldPath(p), p])).entries()].sort((a, b) => a[0].length - b[0].length);
+  const kept: [string, ProjectPath][] = [];
+  for (const [key, p] of folded) if (!kept.some(([k]) => isUnder(key, k))) kept.push([key, p]);
+  return kept.map(([, p]) => p);
+}
+
+async function listTree(
+  client: HttpClient,
+  projectId: number,
+  prefix: ProjectPath,
+  opts: TreeSnapshotOptions,
+): Promise<{ entries: RemoteEntry[]; cursor: string }> {
+  const report = opts.onProblem ?? (() => {});
+  const what = `GET /projects/${projectId}/tree`;
+  const res = await getTree(client, projectId, prefix, { signal: opts.signal });
+  const type = String(res.headers['content-type'] ?? '');
+  if (!/ndjson/i.test(type) && !isJsonType(type)) {
+    res.body.destroy();
+    throw new McError('SERVER', `expected an NDJSON listing from ${what}, got ${type || 'no content type'}`);
+  }
+
+  const prefixKey = foldPath(prefix);
+  const entries: RemoteEntry[] = [];
+  const byKey = new Map<string, number>(); // fold key → index in entries
+  const refused: string[] = []; // raw paths of unsafe directories: their subtree is skipped quietly
+  let cursor: string | null = null;
+  let lineNo = 0;
+  try {
+    for await (const line of ndjsonLines(res.body)) {
+      lineNo++;
+      if (cursor !== null) throw new McError('SERVER', `${what}: line ${lineNo} follows the cursor line, which must be last`);
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new McError('SERVER', `${what}: line ${lineNo} is not JSON`);
+      }
+      if (typeof value === 'object' && value !== null && !('id' in value) && 'cursor' in value) {
+        cursor = parseResponse(TreeCursorSchema, value, `${what} (cursor line)`).cursor;
+        continue;
+      }
+      const row = parseResponse(TreeEntrySchema, value, `${what} line ${lineNo}`);
+      if (refused.some((r) => row.path.startsWith(`${r}/`))) continue;
+      let path: ProjectPath;
+      try {
+        path = fromRemotePath(row.path);
+      } catch (err) {
+        if (row.kind === 'directory') refused.push(row.path);
+        report({ path: row.path.replace(/^\/+/, '').replace(/\0/g, '\\0'), reason: err instanceof Error ? err.message : String(err), failure: true });
+        continue;
+      }
+      const key = foldPath(path);
+      if (path === '' || !isUnder(key, prefixKey)) continue;
+      const entry = toEntry(path, row);
+      const seen = byKey.get(key);
+      if (seen === undefined) {
+        byKey.set(key, entries.length);
+        entries.push(entry);
+        continue;
+      }
+      const kept = resolveDuplicate(entries[seen]!, entry, report);
+      entries[seen] = kept;
+    }
+  } catch (err) {
+    res.body.destroy();
+    if (opts.signal?.aborted) throw abortedError(err);
+    throw client.bodyError(err, { method: 'GET', path: `/projects/${projectId}/tree` });
+  }
+  if (cursor === null) {
+    throw new McError('SERVER', `${what}: the listing ended without its cursor line (cut short after ${lineNo} lines)`, {
+      hint: 'try again; the connection or the server stopped mid-answer',
+    });
+  }
+  return { entries, cursor };
+}
+
+function toEntry(path: ProjectPath, row: TreeEntry): RemoteEntry {
+  const dir = row.kind === 'directory';
+  const entry: RemoteEntry = { path, kind: row.kind, id: row.id, size: dir ? 0 : row.size, md5: dir ? null : rowChecksum({ checksum: row.checksum ?? '' }) };
+  const created = row.created_at ? parseTimestamp(row.created_at) : Number.NaN;
+  if (!Number.isNaN(created)) entry.createdAt = created;
+  return entry;
+}
+
+/**
+ * Two lines for one fold key (§5.7: the server sees one name): a directory wins over a file, the
+ * first of two directories is kept, and of two files the newest version (§5.2). Reported either way.
+ */
+function resolveDuplicate(a: RemoteEntry, b: RemoteEntry, report: (p: Problem) => void): RemoteEntry {
+  if (a.kind !== b.kind) {
+    const [dir, file] = a.kind === 'directory' ? [a, b] : [b, a];
+    report({ path: file.path, reason: 'a file and a directory share this name on the server: file skipped', failure: true });
+    return dir;
+  }
+  if (a.kind === 'directory') {
+    report({ path: b.path, reason: `two directories on the server have this path (ids ${a.id} and ${b.id}); using id ${a.id}`, failure: false });
+    return a;
+  }
+  const newer = (b.createdAt ?? 0) !== (a.createdAt ?? 0) ? ((b.createdAt ?? 0) > (a.createdAt ?? 0) ? b : a) : b.id > a.id ? b : a;
+  const older = newer === a ? b : a;
+  report({
+    path: newer.path,
+    reason: `several current versions on the server (ids ${older.id} and ${newer.id}); using the newest, id ${newer.id}`,
+    failure: false,
+  });
+  return newer;
+}
