@@ -1,8 +1,8 @@
 import type { ProjectRecord } from './db/projects.js';
-import type { RowRecord } from './db/rows.js';
+import { isDirectory, type RowRecord } from './db/rows.js';
 import type { Store } from './db/store.js';
 import type { UserRecord } from './db/users.js';
-import { NoSuchFile, NoSuchProject, ResourceNotFound } from './errors.js';
+import { NoSuchFile, NoSuchProject, Refusal, ResourceNotFound } from './errors.js';
 import type { InputCheck } from './validation.js';
 
 /*
@@ -57,10 +57,39 @@ export function rowFromPath(store: Store, project: ProjectRecord, rowId: string)
   return row;
 }
 
+/**
+ * A row id from the path of a route without `{project}` (`/files/{file}/…`, `/directories/{d}/…`):
+ * unknown → Resource not found. Its project is checked by the caller.
+ */
+export function rowByPathId(store: Store, rowId: string): RowRecord {
+  const id = asId(rowId);
+  const row = id === null ? undefined : store.rows.byId(id);
+  if (!row) throw new ResourceNotFound();
+  return row;
+}
+
+/** The row must be live and belong to `project` (else No such file). */
+export function requireLiveIn(project: ProjectRecord, row: RowRecord): RowRecord {
+  if (row.project_id !== project.id || row.deleted_at !== null) throw new NoSuchFile();
+  return row;
+}
+
 /** A row id that is not model-bound (`directory_id` of uploads, body ids): unknown or elsewhere → No such file. */
 export function rowInProject(store: Store, project: ProjectRecord, rowId: string | number): RowRecord {
   const id = asId(rowId);
   const row = id === null ? undefined : store.rows.byId(id);
   if (!row || row.project_id !== project.id) throw new NoSuchFile();
+  return row;
+}
+
+/**
+ * The destination directory of a move (a body id): unknown, deleted or not a directory → No such
+ * file; in a project the caller is not a member of → production's bare 403. Whether it may be in
+ * another of the caller's projects is the route's decision.
+ */
+export function moveDestination(store: Store, user: UserRecord, directoryId: number): RowRecord {
+  const row = store.rows.byId(directoryId);
+  if (!row || row.deleted_at !== null || !isDirectory(row)) throw new NoSuchFile();
+  if (!store.projects.roleOf(row.project_id, user.id)) throw new Refusal(403, '');
   return row;
 }

@@ -48,7 +48,7 @@ export class BlobStore {
   }
 
   /** Receives `source`, hashing and sniffing on the way. */
-  async stage(source: Readable): Promise<StagedBlob> {
+  async stage(source: AsyncIterable<Buffer>): Promise<StagedBlob> {
     const hash = createHash('md5');
     const buffered: Buffer[] = [];
     let size = 0;

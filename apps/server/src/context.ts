@@ -2,12 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { BlobStore } from './blobs.js';
 import type { Store } from './db/store.js';
 import type { Profile } from './profiles.js';
+import type { SyncLimits } from './sync-limits.js';
 
 /** What every route needs, built once per server. No module-level state: tests run servers side by side. */
 export interface ServerContext {
   store: Store;
   blobs: BlobStore;
   profile: Profile;
+  /** What the enhanced profile advertises and enforces for bulk requests. */
+  syncLimits: SyncLimits;
   /** Stable identity of this data directory, shown by `GET /server/info`. */
   serverUuid: string;
   /** Where unexpected failures are reported (stderr by default); never given tokens or passwords. */

@@ -1,12 +1,12 @@
+import { childPath } from './child-path.js';
 import type { ProjectRecord } from './db/projects.js';
-import type { RowRecord } from './db/rows.js';
+import type { NewDirectory, RowRecord } from './db/rows.js';
 import type { Store } from './db/store.js';
 import { ServerError } from './errors.js';
+import { recordCreate } from './feed.js';
+import { livePath } from './live-paths.js';
 
-/** A child's stored path: production joins with `/` and never normalizes. */
-export function childPath(parentPath: string, name: string): string {
-  return parentPath === '/' ? `/${name}` : `${parentPath}/${name}`;
-}
+export { childPath };
 
 /** The project's root directory (`name "/"`, `path "/"`); every project has one. */
 export function rootOf(store: Store, project: ProjectRecord): RowRecord {
@@ -28,7 +28,7 @@ export function ensureDirectoryPath(store: Store, project: ProjectRecord, path: 
     const levelPath = childPath(directory.path ?? '/', name);
     directory =
       store.rows.directoryByPath(project.id, levelPath) ??
-      store.rows.insertDirectory({
+      createDirectory(store, {
         projectId: project.id,
         parentId: directory.id,
         name,
@@ -38,4 +38,12 @@ export function ensureDirectoryPath(store: Store, project: ProjectRecord, path: 
       });
   }
   return directory;
+}
+
+/** Inserts a directory and records its `create` in the change feed. Call inside a transaction. */
+export function createDirectory(store: Store, directory: NewDirectory): RowRecord {
+  const row = store.rows.insertDirectory(directory);
+  const path = livePath(store, row);
+  if (path !== null) recordCreate(store, { row, path });
+  return row;
 }

@@ -86,3 +86,21 @@ function summarize(errors: Record<string, string[]>): string {
   if (more <= 0) return first;
   return `${first} (and ${more} more ${more === 1 ? 'error' : 'errors'})`;
 }
+
+/**
+ * An `if_current_id` precondition that no longer holds (sync-api.md `preconditions`): the current
+ * version at that path is not the one the client last saw. Nothing was changed.
+ */
+export class PreconditionFailed extends HttpError {
+  constructor(
+    readonly path: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(
+      'precondition-failed',
+      409,
+      `The current version of ${path} is ${actual === 0 ? 'none' : actual}, not ${expected === 0 ? 'none' : expected}: it changed since you last looked.`,
+    );
+  }
+}

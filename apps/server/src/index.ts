@@ -6,7 +6,9 @@ import { accountToken, createAccount, type NewAccount } from './accounts.js';
 import { Store } from './db/store.js';
 
 export { AccountError, type NewAccount } from './accounts.js';
-export { PROFILES, type Profile } from './profiles.js';
+export { DEFAULT_PROFILE, PROFILES, type Profile } from './profiles.js';
+export { DEFAULT_CHANGES_RETENTION } from './db/changes.js';
+export { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
 export { DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer, type StartServerOptions } from './start-server.js';
 
 /** Creates a user in a data directory (created if missing). Works beside a running server on it. */

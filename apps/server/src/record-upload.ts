@@ -1,13 +1,27 @@
 import type { BlobStore, StagedBlob } from './blobs.js';
-import type { RowRecord } from './db/rows.js';
+import { newestCurrent, type RowRecord } from './db/rows.js';
 import type { Store } from './db/store.js';
+import { childPath } from './child-path.js';
+import { recordSlot } from './feed.js';
+import { livePath } from './live-paths.js';
+import { requireCurrent } from './preconditions.js';
 
 export interface UploadTarget {
   projectId: number;
-  directoryId: number;
+  /** The directory, or how to find or create it (run inside the upload's transaction). */
+  directory: RowRecord | (() => RowRecord);
   name: string;
   ownerId: number;
   description?: string;
+  /** `if_current_id` (enhanced profile): the current version the client expects there, 0 = none. */
+  ifCurrentId?: number;
+}
+
+/** What the server knows of the content: computed while receiving it, or from a stored blob. */
+export interface Content {
+  md5: string;
+  size: number;
+  mimeType: string;
 }
 
 export interface RecordedUpload {
@@ -17,41 +31,69 @@ export interface RecordedUpload {
 }
 
 /**
- * Stores an upload under production's versioning rules (mc-api.md §5.1), matching names by fold key:
+ * Stores uploads under production's versioning rules (mc-api.md §5.1). The blobs go into the content
+ * store first; then every row changes in one transaction, so the uploads of one request are stored
+ * all or none (a failed precondition or a name too long leaves nothing behind but unreferenced blobs).
+ */
+export async function recordUploads(
+  store: Store,
+  blobs: BlobStore,
+  uploads: ReadonlyArray<{ target: UploadTarget; blob: StagedBlob }>,
+): Promise<RecordedUpload[]> {
+  for (const { blob } of uploads) await blobs.commit(blob);
+  return store.transaction(() => uploads.map(({ target, blob }) => storeVersion(store, target, blob)));
+}
+
+export async function recordUpload(store: Store, blobs: BlobStore, target: UploadTarget, blob: StagedBlob): Promise<RecordedUpload> {
+  return (await recordUploads(store, blobs, [{ target, blob }]))[0]!;
+}
+
+/**
+ * One upload's rows, matching names by fold key; call inside a transaction, with the content
+ * already stored:
  * 1. no file of that name: a new current row;
  * 2. a live version (current or previous) has the same MD5: no new row, that one becomes current
  *    and keeps its id and created_at;
  * 3. otherwise a new current row and every other version becomes previous.
- * The blob goes into the content store first; the rows change in one transaction, so two uploads of
- * one name can never leave zero current rows (production's race, Q22, is not reproduced).
+ * One transaction per upload means one name always keeps exactly one current row (production's race,
+ * Q22, is not reproduced). The change feed gets the resulting `create` or `version`.
  */
-export async function recordUpload(store: Store, blobs: BlobStore, target: UploadTarget, blob: StagedBlob): Promise<RecordedUpload> {
-  await blobs.commit(blob);
-  return store.transaction(() => {
-    const versions = store.rows.versions(target.projectId, target.directoryId, target.name);
-    const same = pickSameContent(versions, blob.md5);
-    for (const version of versions) {
-      if (version !== same && version.current === 1) store.rows.setCurrent(version.id, false);
-    }
-    if (same) {
-      if (same.current === 0) store.rows.setCurrent(same.id, true);
-      return { row: store.rows.byId(same.id)!, created: false };
-    }
-    const shared = store.rows.anyWithChecksum(blob.md5);
+export function storeVersion(store: Store, target: UploadTarget, content: Content): RecordedUpload {
+  const directory = typeof target.directory === 'function' ? target.directory() : target.directory;
+  const versions = store.rows.versions(target.projectId, directory.id, target.name);
+  const before = newestCurrent(versions);
+  const directoryPath = livePath(store, directory);
+  requireCurrent(target.ifCurrentId, before, () => childPath(directoryPath ?? directory.path ?? '/', target.name));
+
+  const same = pickSameContent(versions, content.md5);
+  for (const version of versions) {
+    if (version !== same && version.current === 1) store.rows.setCurrent(version.id, false);
+  }
+  let result: RecordedUpload;
+  if (same) {
+    if (same.current === 0) store.rows.setCurrent(same.id, true);
+    result = { row: store.rows.byId(same.id)!, created: false };
+  } else {
+    const shared = store.rows.anyWithChecksum(content.md5);
     const row = store.rows.insertFileVersion({
       projectId: target.projectId,
-      directoryId: target.directoryId,
+      directoryId: directory.id,
       name: target.name,
-      mimeType: blob.mimeType,
-      size: blob.size,
-      checksum: blob.md5,
+      mimeType: content.mimeType,
+      size: content.size,
+      checksum: content.md5,
       ownerId: target.ownerId,
       description: target.description ?? '',
       usesUuid: shared ? (shared.uses_uuid ?? shared.uuid) : null,
       usesId: shared ? (shared.uses_id ?? shared.id) : null,
     });
-    return { row, created: true };
-  });
+    result = { row, created: true };
+  }
+  if (directoryPath !== null) {
+    const placed = (row: RowRecord) => ({ row, path: childPath(directoryPath, row.name) });
+    recordSlot(store, before ? placed(before) : null, placed(result.row));
+  }
+  return result;
 }
 
 /** The version holding this content: the current one if it matches, else the newest match. */

@@ -7,11 +7,17 @@ import { HttpError, Refusal, RouteNotFound, ServerError } from './errors.js';
 import type { Profile } from './profiles.js';
 import { sendError } from './render-error.js';
 import { authRoutes } from './routes/auth.js';
+import { bulkDownloadRoutes } from './routes/bulk-download.js';
+import { bulkUploadRoutes } from './routes/bulk-upload.js';
+import { byChecksumRoutes } from './routes/by-checksum.js';
+import { changesRoutes } from './routes/changes.js';
 import { directoryRoutes } from './routes/directories.js';
 import { downloadRoutes } from './routes/download.js';
 import { fileRoutes } from './routes/files.js';
+import { listingRoutes } from './routes/listings.js';
 import { projectRoutes } from './routes/projects.js';
 import { serverInfoRoutes } from './routes/server-info.js';
+import { treeRoutes } from './routes/tree.js';
 import { uploadRoutes } from './routes/uploads.js';
 
 const STOCK_ROUTES: readonly RouteModule[] = [
@@ -20,15 +26,21 @@ const STOCK_ROUTES: readonly RouteModule[] = [
   projectRoutes,
   directoryRoutes,
   fileRoutes,
+  listingRoutes,
   uploadRoutes,
   downloadRoutes,
 ];
 
-/** The route groups of a profile. `enhanced` will be `stock` plus the sync-api.md groups. */
+/** sync-api.md: what `enhanced` serves beyond stock (its preconditions live in the stock routes). */
+const SYNC_ROUTES: readonly RouteModule[] = [treeRoutes, changesRoutes, bulkUploadRoutes, bulkDownloadRoutes, byChecksumRoutes];
+
+/** The route groups of a profile: `enhanced` is `stock` plus the sync-api.md groups. */
 export function routesFor(profile: Profile): readonly RouteModule[] {
   switch (profile) {
     case 'stock':
       return STOCK_ROUTES;
+    case 'enhanced':
+      return [...STOCK_ROUTES, ...SYNC_ROUTES];
   }
 }
 

@@ -7,6 +7,7 @@ import type { ServerContext } from './context.js';
 import { Store } from './db/store.js';
 import type { Profile } from './profiles.js';
 import { buildApp } from './server.js';
+import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
 
 export interface StartServerOptions {
   /** Data directory (database + blobs); created if missing. */
@@ -15,8 +16,12 @@ export interface StartServerOptions {
   host?: string;
   /** Port; default 8510, `0` = any free port. */
   port?: number;
-  /** Default `stock` (the only profile built so far). */
+  /** `enhanced` (sync-api.md) or `stock` (production's API alone); default `stock` for now. */
   profile?: Profile;
+  /** Changes kept per project in the feed; older cursors get 410. Default 1,000,000. */
+  changesRetention?: number;
+  /** Overrides of the enhanced profile's `sync_api.limits` (tests use small ones). */
+  syncLimits?: Partial<SyncLimits>;
   /** One stderr line per request; default off. */
   logRequests?: boolean;
   /** Append `METHOD PATH STATUS` per request to this file; default none. */
@@ -50,7 +55,7 @@ const GRACE_MS = 5000;
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
   const profile = options.profile ?? 'stock';
-  const store = Store.open(dataDir);
+  const store = Store.open(dataDir, options.changesRetention === undefined ? {} : { changesRetention: options.changesRetention });
   try {
     const blobs = new BlobStore(dataDir);
     await blobs.init();
@@ -58,6 +63,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       store,
       blobs,
       profile,
+      syncLimits: { ...DEFAULT_SYNC_LIMITS, ...options.syncLimits },
       serverUuid: store.settings.getOrInit('server_uuid', randomUUID),
       logError: options.logError ?? ((message) => process.stderr.write(`${message}\n`)),
     };

@@ -11,3 +11,8 @@ export function formatTimestamp(seconds: number): string {
 export function formatNullableTimestamp(seconds: number | null): string | null {
   return seconds === null ? null : formatTimestamp(seconds);
 }
+
+/** Milliseconds as production's date format, keeping them in the six fractional digits (`…:05.123000Z`). */
+export function formatMillis(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 23) + '000Z';
+}

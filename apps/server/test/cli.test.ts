@@ -129,7 +129,7 @@ describe('mc-server start', () => {
     const token = (await run(['user', 'add', 'sam@example.org', '--data', data, '--password-stdin'], 'sam-pw\n')).stdout.trim();
     const server = await start(['--data', data, '--port', '0']);
     expect(server.lines).toHaveLength(1);
-    expect(server.lines[0]).toMatch(new RegExp(`^mc-server listening on http://127\\.0\\.0\\.1:\\d+/api \\(profile stock, data ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
+    expect(server.lines[0]).toMatch(new RegExp(`^mc-server listening on http://127\\.0\\.0\\.1:\\d+/api \\(profile enhanced, data ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`));
     const projects = await getJson(`${server.url}/projects`, token);
     expect(projects).toEqual({ status: 200, body: { data: [] } });
     const login = await request(`${server.url}/get_apitoken`, {
@@ -159,7 +159,7 @@ describe('mc-server start', () => {
     const server = await start(['--port', '0']);
     expect(server.lines).toHaveLength(2);
     const token = /^token: ([A-Za-z0-9]{60})$/.exec(server.lines[0]!)![1]!;
-    const dataDir = /\(profile stock, data (.+)\)$/.exec(server.lines[1]!)![1]!;
+    const dataDir = /\(profile enhanced, data (.+)\)$/.exec(server.lines[1]!)![1]!;
     expect(existsSync(dataDir)).toBe(true);
     expect((await getJson(`${server.url}/projects`, token)).status).toBe(200);
     expect((await server.stop('SIGINT')).code).toBe(0);
@@ -183,15 +183,48 @@ describe('mc-server start', () => {
     ]);
   });
 
-  it('rejects profiles and options that are not built yet', async () => {
-    const enhanced = await run(['start', '--profile', 'enhanced', '--port', '0']);
-    expect(enhanced.code).toBe(2);
-    expect(enhanced.stderr).toContain('profile enhanced is not built yet');
+  it('serves the enhanced profile by default and production\'s API alone with --profile stock', async () => {
+    const enhanced = await start(['--port', '0']);
+    const info = await getJson(`${enhanced.url}/server/info`);
+    expect(info.body.data.sync_api).toMatchObject({ version: 1, features: expect.arrayContaining(['tree', 'changes']) });
+    expect((await enhanced.stop()).code).toBe(0);
+
+    const stock = await start(['--port', '0', '--profile', 'stock']);
+    expect(stock.lines.at(-1)).toMatch(/\(profile stock, data /);
+    const token = stock.lines[0]!.slice('token: '.length);
+    expect((await getJson(`${stock.url}/server/info`)).body.data).not.toHaveProperty('sync_api');
+    expect((await getJson(`${stock.url}/projects/1/tree`, token)).status).toBe(404);
+    expect((await stock.stop()).code).toBe(0);
+  });
+
+  it('--changes-retention N keeps the last N changes of each project; an older cursor is 410', async () => {
+    const server = await start(['--port', '0', '--changes-retention', '2']);
+    const token = server.lines[0]!.slice('token: '.length);
+    const headers = { accept: 'application/json', authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown) => {
+      const reply = await request(`${server.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      return (await reply.body.json()) as any;
+    };
+    const project = (await post('/projects', { name: 'Retention' })).data;
+    await post('/directories/by-path', { project_id: project.id, path: '/a/b/c' });
+    expect((await getJson(`${server.url}/projects/${project.id}/changes?cursor=0`, token)).status).toBe(410);
+    const kept = await getJson(`${server.url}/projects/${project.id}/changes?cursor=1`, token);
+    expect(kept.status).toBe(200);
+    expect(kept.body.data.map((change: any) => change.path)).toEqual(['/a/b', '/a/b/c']);
+    expect((await server.stop()).code).toBe(0);
+  });
+
+  it('rejects unknown profiles, bad values and options that are not built yet', async () => {
     expect((await run(['start', '--profile', 'fancy'])).code).toBe(2);
     const faults = await run(['start', '--faults', 'latency=10', '--port', '0']);
     expect(faults.code).toBe(2);
     expect(faults.stderr).toMatch(/not supported yet/);
     expect((await run(['start', '--port', 'abc'])).code).toBe(2);
+    for (const retention of ['0', '-1', 'many']) {
+      const refused = await run(['start', '--changes-retention', retention, '--port', '0']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('--changes-retention');
+    }
     expect((await run(['start', '--bogus'])).code).toBe(2);
   });
 

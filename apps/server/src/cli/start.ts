@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isProfile, PLANNED_PROFILES, PROFILES } from '../profiles.js';
+import { DEFAULT_PROFILE, isProfile, PROFILES } from '../profiles.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, urlHost } from '../start-server.js';
 import { usageError, type CliIo } from './io.js';
 
@@ -24,6 +24,7 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
       faults: { type: 'string' },
       seed: { type: 'string' },
       log: { type: 'boolean' },
+      'changes-retention': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -31,10 +32,13 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
   if (values.faults !== undefined || values.seed !== undefined) {
     throw usageError('--faults and --seed are not supported yet (fault injection comes with a later version)');
   }
-  const profile = values.profile ?? 'stock';
-  if ((PLANNED_PROFILES as readonly string[]).includes(profile)) throw usageError(`profile ${profile} is not built yet`);
-  if (!isProfile(profile)) throw usageError(`unknown profile ${profile} (expected one of: ${[...PROFILES, ...PLANNED_PROFILES].join(', ')})`);
+  const profile = values.profile ?? DEFAULT_PROFILE;
+  if (!isProfile(profile)) throw usageError(`unknown profile ${profile} (expected one of: ${PROFILES.join(', ')})`);
   const port = parsePort(values.port);
+  const retention = values['changes-retention'];
+  if (retention !== undefined && !/^[1-9]\d{0,14}$/.test(retention)) {
+    throw usageError(`--changes-retention must be a whole number of changes of at least 1, not ${retention}`);
+  }
   const host = values.host ?? DEFAULT_HOST;
 
   const temporary = values.data === undefined;
@@ -43,7 +47,15 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
   let server;
   try {
     const accessLog = io.env.MC_SERVER_ACCESS_LOG;
-    server = await startServer({ dataDir, host, port, profile, logRequests: values.log ?? false, ...(accessLog && { accessLog }) });
+    server = await startServer({
+      dataDir,
+      host,
+      port,
+      profile,
+      logRequests: values.log ?? false,
+      ...(accessLog && { accessLog }),
+      ...(retention !== undefined && { changesRetention: Number(retention) }),
+    });
   } catch (error) {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -88,6 +88,32 @@ const MIGRATIONS: readonly string[] = [
   -- Global content dedup (mc-api.md §5.3).
   CREATE INDEX files_by_checksum ON files (checksum) WHERE deleted_at IS NULL AND checksum <> '';
   `,
+  `
+  -- The change feed (sync-api.md): one counter per project, advanced in the transaction of each change.
+  -- change_seq is the last seq written; changes_pruned the last seq dropped by retention (a cursor
+  -- below it has lost changes).
+  ALTER TABLE projects ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projects ADD COLUMN changes_pruned INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE changes (
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    seq        INTEGER NOT NULL,
+    op         TEXT NOT NULL CHECK (op IN ('create', 'version', 'delete', 'move')),
+    kind       TEXT NOT NULL CHECK (kind IN ('file', 'directory')),
+    row_id     INTEGER NOT NULL,
+    path       TEXT NOT NULL,
+    old_path   TEXT,
+    size       INTEGER,
+    checksum   TEXT,
+    at         INTEGER NOT NULL, -- milliseconds since the epoch
+    PRIMARY KEY (project_id, seq)
+  ) WITHOUT ROWID;
+
+  -- The tree walk: current live children of a directory in name order, resumable by (name_key, id).
+  CREATE INDEX files_tree ON files (project_id, directory_id, name_key, id) WHERE deleted_at IS NULL AND current = 1;
+  -- file-changes-since: current live files of a project by insert time.
+  CREATE INDEX files_by_created ON files (project_id, created_at, id) WHERE deleted_at IS NULL AND current = 1;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -39,7 +39,13 @@ describe('openDatabase', () => {
   it('uses the indexes for the hot lookups', () => {
     const db = openDatabase(dir);
     const plan = (sql: string, ...params: unknown[]) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((row: any) => row.detail).join(' | ');
-    expect(plan(`SELECT * FROM files WHERE project_id = 1 AND directory_id = 2 AND current = 1 AND deleted_at IS NULL ORDER BY name_key, id`)).toMatch(/files_by_parent_name/);
+    expect(plan(`SELECT * FROM files WHERE project_id = 1 AND directory_id = 2 AND current = 1 AND deleted_at IS NULL ORDER BY name_key, id`)).toMatch(/USING INDEX files_tree/);
+    // The tree walk's keyset page reads the index in order: no temporary sort.
+    const treePage = plan(`SELECT id FROM files WHERE project_id = 1 AND directory_id = 2 AND current = 1 AND deleted_at IS NULL AND (name_key, id) > ('a', 3) ORDER BY name_key, id LIMIT 10`);
+    expect(treePage).toMatch(/files_tree/);
+    expect(treePage).not.toMatch(/TEMP B-TREE/);
+    expect(plan(`SELECT * FROM files WHERE project_id = 1 AND current = 1 AND deleted_at IS NULL AND created_at > 5 AND mime_type <> 'directory' ORDER BY created_at, id LIMIT 5`)).toMatch(/files_by_created/);
+    expect(plan(`SELECT * FROM changes WHERE project_id = 1 AND seq > 5 ORDER BY seq LIMIT 10`)).toMatch(/PRIMARY KEY/);
     expect(plan(`SELECT * FROM files WHERE project_id = 1 AND path_key = '/a' AND mime_type = 'directory' AND deleted_at IS NULL`)).toMatch(/directories_by_path/);
     expect(plan(`SELECT * FROM files WHERE project_id = 1 AND directory_id = 2 AND name_key = 'a' AND mime_type <> 'directory' AND deleted_at IS NULL ORDER BY created_at, id`)).toMatch(/files_by_parent_name/);
     expect(plan(`SELECT * FROM files WHERE project_id = 1 AND mime_type = 'directory' AND deleted_at IS NULL ORDER BY path_key, id`)).toMatch(/directories_by_path/);

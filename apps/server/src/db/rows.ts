@@ -83,6 +83,13 @@ export class RowsRepo {
   private readonly setCurrentStmt: Statement;
   private readonly softDeleteStmt: Statement;
   private readonly byChecksumStmt: Statement<[string], RowRecord>;
+  private readonly readableBlobStmt: Statement<[number, string, number], RowRecord>;
+  private readonly relocateStmt: Statement;
+  private readonly setDirectoryPathStmt: Statement;
+  private readonly setOwnerStmt: Statement;
+  private readonly descendantDirectoriesStmt: Statement<[number, number, string], RowRecord>;
+  private readonly createdSinceCountStmt: Statement<[number, number], { total: number }>;
+  private readonly createdSinceStmt: Statement<[number, number, number, number], RowRecord>;
   private readonly childrenStmts = new Map<string, Statement<[number, number], RowRecord>>();
   private readonly directoriesStmts = new Map<string, Statement<[number], RowRecord>>();
 
@@ -119,6 +126,27 @@ export class RowsRepo {
       // `checksum <> ''` repeats the partial index's condition so SQLite can use the index.
       `SELECT * FROM files WHERE checksum = ? AND checksum <> '' AND deleted_at IS NULL ORDER BY id LIMIT 1`,
     );
+    this.readableBlobStmt = db.prepare(
+      `SELECT f.* FROM files f JOIN project_members m ON m.project_id = f.project_id AND m.user_id = ?
+       WHERE f.checksum = ? AND f.checksum <> '' AND f.size = ? AND f.deleted_at IS NULL
+         AND f.mime_type <> 'directory'
+       ORDER BY f.id LIMIT 1`,
+    );
+    this.relocateStmt = db.prepare(
+      `UPDATE files SET directory_id = @directory_id, name = @name, name_key = @name_key,
+         owner_id = coalesce(@owner_id, owner_id), updated_at = @now
+       WHERE id IN (SELECT value FROM json_each(@ids))`,
+    );
+    this.setDirectoryPathStmt = db.prepare('UPDATE files SET path = ?, path_key = ?, updated_at = ? WHERE id = ?');
+    this.setOwnerStmt = db.prepare('UPDATE files SET owner_id = ?, updated_at = ? WHERE id = ?');
+    this.descendantDirectoriesStmt = db.prepare(
+      `SELECT * FROM files WHERE project_id = ? AND mime_type = 'directory' AND deleted_at IS NULL
+         AND substr(path, 1, ?) = ? ORDER BY id`,
+    );
+    const changedSince = `FROM files WHERE project_id = ? AND current = 1 AND deleted_at IS NULL AND created_at > ?
+      AND mime_type <> 'directory'`;
+    this.createdSinceCountStmt = db.prepare(`SELECT count(*) AS total ${changedSince}`);
+    this.createdSinceStmt = db.prepare(`SELECT * ${changedSince} ORDER BY created_at, id LIMIT ? OFFSET ?`);
   }
 
   byId(id: number): RowRecord | undefined {
@@ -156,6 +184,11 @@ export class RowsRepo {
     return this.versionsStmt.all(projectId, directoryId, foldKey(name));
   }
 
+  /** The current live version of a file name in a directory (the newest, when races left several). */
+  currentVersion(projectId: number, directoryId: number, name: string): RowRecord | undefined {
+    return newestCurrent(this.versions(projectId, directoryId, name));
+  }
+
   /** Current live children (files and directories), in `sort` order. */
   children(projectId: number, directoryId: number, sort: ListingSort): RowRecord[] {
     let stmt = this.childrenStmts.get(sort);
@@ -185,6 +218,71 @@ export class RowsRepo {
   /** Some live row holding this content, in any project (global blob dedup, mc-api.md §5.3). */
   anyWithChecksum(checksum: string): RowRecord | undefined {
     return this.byChecksumStmt.get(checksum);
+  }
+
+  /**
+   * A live file row with this content (MD5 and size) in a project the user is member or admin of:
+   * content the user may read, so the server may reuse it without receiving the bytes.
+   */
+  readableWithContent(userId: number, checksum: string, size: number): RowRecord | undefined {
+    return this.readableBlobStmt.get(userId, checksum, size);
+  }
+
+  /** Current live files inserted after `since` (epoch seconds), oldest first: file-changes-since. */
+  createdSince(projectId: number, since: number, limit: number, offset: number): { rows: RowRecord[]; total: number } {
+    const { total } = this.createdSinceCountStmt.get(projectId, since)!;
+    return { rows: offset < total ? this.createdSinceStmt.all(projectId, since, limit, offset) : [], total };
+  }
+
+  /**
+   * Current live files and directories whose name matches one of the SQL `LIKE` patterns, compared by
+   * fold key (case- and accent-insensitive, `\` escapes), in id order: files/matching.
+   */
+  matching(projectId: number, patterns: readonly string[], limit: number, offset: number): { rows: RowRecord[]; total: number } {
+    if (patterns.length === 0) return { rows: [], total: 0 };
+    const where = `FROM files WHERE project_id = ? AND current = 1 AND deleted_at IS NULL
+      AND (${patterns.map(() => "name_key LIKE ? ESCAPE '\\'").join(' OR ')})`;
+    const keys = patterns.map(foldPattern);
+    const { total } = this.db.prepare<unknown[], { total: number }>(`SELECT count(*) AS total ${where}`).get(projectId, ...keys)!;
+    const rows = offset < total
+      ? this.db.prepare<unknown[], RowRecord>(`SELECT * ${where} ORDER BY id LIMIT ? OFFSET ?`).all(projectId, ...keys, limit, offset)
+      : [];
+    return { rows, total };
+  }
+
+  /**
+   * Live directories whose stored path starts with `prefix/` (exactly, as production's path
+   * rewrite matches them), for moves and renames.
+   */
+  descendantDirectories(projectId: number, prefix: string): RowRecord[] {
+    const start = `${prefix}/`;
+    return this.descendantDirectoriesStmt.all(projectId, start.length, start);
+  }
+
+  /**
+   * Puts rows (the versions of one file, or a directory) under another parent and/or name, and gives
+   * them a new owner when `ownerId` is set. Production's column size applies to the name (Q17).
+   */
+  relocate(ids: readonly number[], place: { directoryId: number; name: string; ownerId?: number }): void {
+    assertStorable(place.name, null);
+    this.relocateStmt.run({
+      ids: JSON.stringify(ids),
+      directory_id: place.directoryId,
+      name: place.name,
+      name_key: foldKey(place.name),
+      owner_id: place.ownerId ?? null,
+      now: nowSeconds(),
+    });
+  }
+
+  /** A directory's stored path; production's column size applies (Q17). */
+  setDirectoryPath(id: number, name: string, path: string): void {
+    assertStorable(name, path);
+    this.setDirectoryPathStmt.run(path, foldKey(path), nowSeconds(), id);
+  }
+
+  setOwner(id: number, ownerId: number): void {
+    this.setOwnerStmt.run(ownerId, nowSeconds(), id);
   }
 
   insertDirectory(directory: NewDirectory): RowRecord {
@@ -249,4 +347,20 @@ export class RowsRepo {
     });
     return this.byId(Number(lastInsertRowid))!;
   }
+}
+
+/** The current version among a file's versions: the newest when races left several (Q10, Q22). */
+export function newestCurrent(versions: readonly RowRecord[]): RowRecord | undefined {
+  let found: RowRecord | undefined;
+  for (const version of versions) if (version.current === 1) found = version;
+  return found;
+}
+
+/**
+ * A `LIKE` pattern folded as names are (case, accents, trailing spaces), keeping its wildcards and
+ * escapes: only the literal text between them changes.
+ */
+function foldPattern(pattern: string): string {
+  const folded = pattern.replace(/[^%_\\]+/g, (literal) => literal.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase());
+  return folded.replace(/ +$/, '');
 }

@@ -1,9 +1,15 @@
-import type { Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { ChangesRepo } from './changes.js';
 import { openDatabase } from './open.js';
 import { ProjectsRepo } from './projects.js';
 import { RowsRepo } from './rows.js';
 import { SettingsRepo } from './settings.js';
 import { UsersRepo } from './users.js';
+
+export interface StoreOptions {
+  /** Changes kept per project in the feed (default 1,000,000). */
+  changesRetention?: number;
+}
 
 /** The metadata database of one data directory: its repositories and its transactions. */
 export class Store {
@@ -11,16 +17,30 @@ export class Store {
   readonly projects: ProjectsRepo;
   readonly rows: RowsRepo;
   readonly settings: SettingsRepo;
+  readonly changes: ChangesRepo;
 
-  constructor(readonly db: Database) {
+  constructor(
+    readonly db: Database,
+    options: StoreOptions = {},
+  ) {
     this.users = new UsersRepo(db);
     this.projects = new ProjectsRepo(db);
     this.rows = new RowsRepo(db);
     this.settings = new SettingsRepo(db);
+    this.changes = new ChangesRepo(db, options.changesRetention);
   }
 
-  static open(dataDir: string): Store {
-    return new Store(openDatabase(dataDir));
+  static open(dataDir: string, options: StoreOptions = {}): Store {
+    return new Store(openDatabase(dataDir), options);
+  }
+
+  /**
+   * A second, read-only connection to the same database, for long reads that must not hold this
+   * one (better-sqlite3 runs one statement at a time per connection). In WAL mode a transaction
+   * begun on it sees one consistent snapshot while writers go on. The caller closes it.
+   */
+  openReader(): Database {
+    return new BetterSqlite3(this.db.name, { readonly: true, fileMustExist: true });
   }
 
   /**

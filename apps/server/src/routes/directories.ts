@@ -1,9 +1,24 @@
-import { projectFromCheckedInput, projectFromPath, rowFromPath, rowInProject } from '../access.js';
+import type { FastifyRequest } from 'fastify';
+import {
+  moveDestination,
+  projectFromCheckedInput,
+  projectFromInput,
+  projectFromPath,
+  requireLiveIn,
+  rowByPathId,
+  rowFromPath,
+  rowInProject,
+} from '../access.js';
 import { authenticate } from '../auth.js';
 import { ID, type RouteModule } from '../context.js';
-import { isDirectory } from '../db/rows.js';
-import { childPath, ensureDirectoryPath } from '../directory-paths.js';
+import type { ProjectRecord } from '../db/projects.js';
+import { isDirectory, type RowRecord } from '../db/rows.js';
+import type { Store } from '../db/store.js';
+import type { UserRecord } from '../db/users.js';
+import { deleteRowOnly } from '../delete-rows.js';
+import { childPath, createDirectory, ensureDirectoryPath } from '../directory-paths.js';
 import { NoSuchFile, Refusal, ServerError } from '../errors.js';
+import { moveDirectory, renameDirectory } from '../move-directory.js';
 import { passesNameRule } from '../name-rule.js';
 import { RequestInput } from '../request-input.js';
 import { embedRow, embedRows } from '../serialize/embed.js';
@@ -13,10 +28,11 @@ import { listingSort } from './listing-sort.js';
 
 type DirectoryParams = { Params: { project: string; directory: string } };
 type ProjectParams = { Params: { project: string } };
+type BareDirectoryParams = { Params: { directory: string } };
 
 const WITH_OWNER_AND_PARENT = { owner: true, directory: true } as const;
 
-/** Directory reads, creation and deletion (mc-api.md §3.3). */
+/** Directory reads, creation, moves, renames and deletion (mc-api.md §3.3). */
 export const directoryRoutes: RouteModule = (api, { store }) => {
   api.get<DirectoryParams>(`/projects/:project${ID}/directories/:directory${ID}`, async (req) => {
     const user = authenticate(store, req, RequestInput.of(req));
@@ -69,7 +85,7 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const { row, created } = store.transaction(() => {
       const existing = store.rows.directoryByPath(project.id, path);
       if (existing) return { row: existing, created: false };
-      const row = store.rows.insertDirectory({
+      const row = createDirectory(store, {
         projectId: project.id,
         parentId: parent.id,
         name,
@@ -102,7 +118,52 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const row = rowFromPath(store, project, req.params.directory);
     if (row.directory_id === null && isDirectory(row)) throw new Refusal(400, 'Cannot delete project root directory');
     // Q6: this row only; children stay live and reachable by path.
-    if (row.deleted_at === null) store.rows.softDelete(row.id);
+    store.transaction(() => deleteRowOnly(store, row));
     return reply.code(200).send();
   });
+
+  api.post<BareDirectoryParams>(`/directories/:directory${ID}/rename`, async (req) => {
+    const input = RequestInput.of(req);
+    const user = authenticate(store, req, input);
+    const row = rowByPathId(store, req.params.directory);
+    const check = new InputCheck(input);
+    const name = check.requiredString('name', 80);
+    const project = projectOfDirectoryRoute(store, user, req, check, row);
+    if (check.ok('name') && !passesNameRule(name)) check.reject('name', `Invalid file name: ${name}`);
+    check.done();
+    const directory = liveDirectoryIn(project, row);
+    return { data: rowJson(store.transaction(() => renameDirectory(store, directory, name))) };
+  });
+
+  api.post<BareDirectoryParams>(`/directories/:directory${ID}/move`, async (req) => {
+    const input = RequestInput.of(req);
+    const user = authenticate(store, req, input);
+    const row = rowByPathId(store, req.params.directory);
+    const check = new InputCheck(input);
+    const destinationId = check.requiredInteger('to_directory_id');
+    const project = projectOfDirectoryRoute(store, user, req, check, row);
+    check.done();
+    const directory = liveDirectoryIn(project, row);
+    const destination = moveDestination(store, user, destinationId);
+    if (destination.project_id !== project?.id) throw new ServerError('directory move to another project'); // Q12
+    return { data: rowJson(store.transaction(() => moveDirectory(store, directory, destination))) };
+  });
 };
+
+/**
+ * The project of a directory rename or move: `project_id` when given (membership checked), else the
+ * directory's own project, whose membership is checked all the same (no Q8 gap). Null when
+ * `project_id` failed validation (the 422 follows).
+ */
+function projectOfDirectoryRoute(store: Store, user: UserRecord, req: FastifyRequest, check: InputCheck, row: RowRecord): ProjectRecord | null {
+  const given = RequestInput.of(req).get('project_id');
+  if (given === null || given === undefined) return projectFromInput(store, user, row.project_id);
+  return projectFromCheckedInput(store, user, check);
+}
+
+function liveDirectoryIn(project: ProjectRecord | null, row: RowRecord): RowRecord {
+  if (!project) throw new ServerError('validated input without project');
+  requireLiveIn(project, row);
+  if (!isDirectory(row)) throw new NoSuchFile();
+  return row;
+}

@@ -9,7 +9,8 @@ import type { UserRecord } from '../db/users.js';
 import { ensureDirectoryPath } from '../directory-paths.js';
 import { Refusal, ServerError, ValidationFailed } from '../errors.js';
 import { readForm, type ReceivedFile, type ReceivedForm } from '../multipart.js';
-import { recordUpload } from '../record-upload.js';
+import { ifCurrentIdOf } from '../preconditions.js';
+import { recordUpload, recordUploads, type UploadTarget } from '../record-upload.js';
 import { RequestInput, type FormFields } from '../request-input.js';
 import { rowJson } from '../serialize/row.js';
 import { InputCheck, laravelMessage } from '../validation.js';
@@ -49,12 +50,13 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
     return discardOnFailure(ctx, form, async () => {
       rejectTextInFileFields(form);
       if (form.files.length === 0) throw new ServerError('upload without a files[] part'); // Q2
-      const rows: RowRecord[] = [];
-      for (const file of form.files) {
-        const { row } = await recordUpload(store, blobs, uploadTarget(access, access.directory, file.filename), file.blob);
-        rows.push(row);
-      }
-      return { data: rows.map(rowJson) };
+      const ifCurrentId = ifCurrentIdOf(ctx, RequestInput.of(req, form.fields));
+      const uploads = form.files.map((file) => ({
+        target: uploadTarget(access, access.directory, file.filename, ifCurrentId),
+        blob: file.blob,
+      }));
+      const recorded = await recordUploads(store, blobs, uploads);
+      return { data: recorded.map(({ row }) => rowJson(row)) };
     });
   });
 
@@ -63,7 +65,8 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
     return discardOnFailure(ctx, form, async () => {
       // A name holding `/` (a decoded `%2F`) could never be reached by path: refused like a wrong part count.
       if (form.files.length !== 1 || req.params.name.includes('/')) throw new Refusal(403, '');
-      const target = uploadTarget(access, access.directory, req.params.name);
+      const ifCurrentId = ifCurrentIdOf(ctx, RequestInput.of(req, form.fields));
+      const target = uploadTarget(access, access.directory, req.params.name, ifCurrentId);
       const { row } = await recordUpload(store, blobs, target, form.files[0]!.blob);
       return { data: [rowJson(row)] };
     });
@@ -75,17 +78,18 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
       project: projectFromPath(store, user, req.params.project),
     }));
     return discardOnFailure(ctx, form, async () => {
-      const check = new InputCheck(RequestInput.of(req, form.fields));
+      const input = RequestInput.of(req, form.fields);
+      const check = new InputCheck(input);
       const path = check.requiredString('path');
       const file = requireFile(check, form);
       if (check.ok('path') && posix.basename(path) === '') check.reject('path', 'The path field must name a file.');
       check.done();
       if (!file) throw new ServerError('validated input without a file');
+      // Missing directories are created in the upload's transaction, so a refused precondition leaves none.
       // Q14: the dirname of a relative path is `.`, which becomes a directory named `.`.
-      const directory = store.transaction(() =>
-        ensureDirectoryPath(store, access.project, posix.dirname(path), access.project.owner_id),
-      );
-      const result = await recordUpload(store, blobs, uploadTarget(access, directory, posix.basename(path)), file.blob);
+      const directory = () => ensureDirectoryPath(store, access.project, posix.dirname(path), access.project.owner_id);
+      const target = uploadTarget(access, directory, posix.basename(path), ifCurrentIdOf(ctx, input));
+      const result = await recordUpload(store, blobs, target, file.blob);
       reply.code(result.created ? 201 : 200);
       return { data: rowJson(result.row) };
     });
@@ -98,7 +102,8 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
       place: placeFromFields(ctx, req, user, fields),
     }));
     return discardOnFailure(ctx, form, async () => {
-      const check = new InputCheck(RequestInput.of(req, form.fields));
+      const input = RequestInput.of(req, form.fields);
+      const check = new InputCheck(input);
       check.requiredInteger('project_id');
       check.requiredInteger('directory_id');
       const description = check.optionalString('description');
@@ -106,7 +111,10 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
       const place = access.place ?? placeFromFields(ctx, req, access.user, form.fields);
       check.done();
       if (!file || !place) throw new ServerError('validated input without file, project or directory');
-      const target = { ...uploadTarget({ user: access.user, ...place }, place.directory, file.filename), description: description ?? '' };
+      const target = {
+        ...uploadTarget({ user: access.user, ...place }, place.directory, file.filename, ifCurrentIdOf(ctx, input)),
+        description: description ?? '',
+      };
       const result = await recordUpload(store, blobs, target, file.blob);
       reply.code(result.created ? 201 : 200);
       return { data: rowJson(result.row) };
@@ -177,6 +185,11 @@ function rejectTextInFileFields(form: ReceivedForm): void {
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
 }
 
-function uploadTarget(access: { user: UserRecord; project: ProjectRecord }, directory: RowRecord, name: string) {
-  return { projectId: access.project.id, directoryId: directory.id, name, ownerId: access.user.id };
+function uploadTarget(
+  access: { user: UserRecord; project: ProjectRecord },
+  directory: UploadTarget['directory'],
+  name: string,
+  ifCurrentId: number | undefined,
+): UploadTarget {
+  return { projectId: access.project.id, directory, name, ownerId: access.user.id, ...(ifCurrentId !== undefined && { ifCurrentId }) };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type Profile, type RunningServer, type StartServerOptions } from '../../src/index.js';
 import { multipartBody, type FormPart } from './multipart.js';
 
 export interface Reply {
@@ -31,6 +31,11 @@ export interface TestUser {
   token: string;
 }
 
+export type HarnessOptions = Pick<StartServerOptions, 'changesRetention' | 'syncLimits' | 'logError'> & {
+  /** Default `stock`: the suites written for production's API run against it. */
+  profile?: Profile;
+};
+
 /** A real server on port 0 in a temp data dir, with two users, and a small HTTP helper. */
 export class Harness {
   private constructor(
@@ -41,18 +46,19 @@ export class Harness {
     private readonly agent: Agent,
   ) {}
 
-  static async start(): Promise<Harness> {
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
     const dataDir = await mkdtemp(join(tmpdir(), 'mc-server-test-'));
-    const server = await startServer({ dataDir, port: 0 });
+    const server = await startServer({ ...options, dataDir, port: 0, profile: options.profile ?? 'stock' });
     const alice = await server.createUser({ email: 'alice@example.org', password: 'alice-password', name: 'Alice' });
     const bob = await server.createUser({ email: 'bob@example.org', password: 'bob-password', name: 'Bob' });
     return new Harness(server, dataDir, alice, bob, new Agent({ connections: 8 }));
   }
 
-  async close(): Promise<void> {
+  /** Stops the server; the data directory is removed unless `keepData`. */
+  async close(options: { keepData?: boolean } = {}): Promise<void> {
     await this.agent.close();
     await this.server.close();
-    await rm(this.dataDir, { recursive: true, force: true });
+    if (!options.keepData) await rm(this.dataDir, { recursive: true, force: true });
   }
 
   /** Calls `path` (relative to `/api`) as alice unless another token (or null for none) is given. */
