@@ -97,7 +97,8 @@ async function all(it: AsyncIterable<DownloadResult>): Promise<DownloadResult[]>
   return out;
 }
 const outcome = (results: DownloadResult[]) => Object.fromEntries(results.map((r) => [r.path, r.ok ? `ok ${r.verified}` : r.error.code]));
-const bulkIds = (reqs: RecordedRequest[]) => reqs.filter((r) => r.url.endsWith('/bulk-download')).map((r) => (JSON.parse(r.body.toString()) as { ids: number[] }).ids);
+/** The ids asked for by each bulk request (sorted: entries written in the background settle in any order). */
+const bulkIds = (reqs: RecordedRequest[]) => reqs.filter((r) => r.url.endsWith('/bulk-download')).map((r) => (JSON.parse(r.body.toString()) as { ids: number[] }).ids.sort((a, b) => a - b));
 
 describe('bulk download', () => {
   it('writes each tar entry to a verified temp file beside its target, in one request; ids in errors.json fail with NOT_FOUND', async () => {

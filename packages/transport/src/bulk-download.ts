@@ -19,6 +19,10 @@ export const BULK_DOWNLOAD_BYTE_CAP = 16 << 20;
 export const BULK_DOWNLOAD_DEFAULT_FILES = 100;
 /** Attempts per file: a broken stream or a VERIFY mismatch is fetched once more. */
 const ATTEMPTS = 2;
+/** Entries up to this size are received whole and written in the background. */
+const BUFFERED_ENTRY_BYTES = 1 << 20;
+/** Temp files written at once per bulk download. */
+const BACKGROUND_WRITES = 8;
 /** `errors.json` lists ids and short reasons; anything bigger is not one. */
 const MAX_ERRORS_BYTES = 4 << 20;
 
@@ -79,7 +83,7 @@ export async function runBulkDownload(
   const request = { method: 'POST' as const, path: `/projects/${ctx.projectId}/files/bulk-download` };
   const waiting = new Map<number, DownloadItem>(items.map((i) => [i.remote.id, i]));
   const again = new Map<DownloadItem, McError>(); // to fetch once more, with the reason
-  const folders = new Set<string>();
+  const folders = new Map<string, Promise<void>>(); // folder → its creation
 
   let body;
   try {
@@ -93,6 +97,11 @@ export async function runBulkDownload(
   const tar = tarExtract();
   body.on('error', (err) => tar.destroy(err));
   body.pipe(tar);
+  const writer = new EntryWriter(folders, progress);
+  const settle = (item: DownloadItem, result: DownloadResult) => {
+    if (!result.ok && result.error.code === 'VERIFY') again.set(item, result.error);
+    else sink.done(item, result);
+  };
   let broken: McError | null = null;
   try {
     for await (const entry of tar as AsyncIterable<PaxEntry>) {
@@ -111,15 +120,25 @@ export async function runBulkDownload(
         await drain(entry);
         continue;
       }
-      const result = await receive(item, entry, folders, progress); // throws only when the stream broke (item stays waiting)
-      waiting.delete(item.remote.id);
-      if (!result.ok && result.error.code === 'VERIFY') again.set(item, result.error);
-      else sink.done(item, result);
+      const announced = entry.header.pax?.[BULK_DOWNLOAD_MD5_HEADER]?.toLowerCase() ?? null;
+      progress.start(item.path, item.remote.size);
+      if ((entry.header.size ?? 0) <= BUFFERED_ENTRY_BYTES) {
+        // Small entries are taken whole (a broken stream throws here, and the item stays waiting),
+        // then written while the next ones arrive.
+        const chunks = await collect(entry);
+        waiting.delete(item.remote.id);
+        await writer.background(item, chunks, announced, signal, settle);
+      } else {
+        const result = await writer.write(item, entry, announced, signal); // throws only when the stream broke
+        waiting.delete(item.remote.id);
+        settle(item, result);
+      }
     }
   } catch (err) {
     broken = signal.aborted ? abortedError(err) : ctx.client.bodyError(err, request);
   } finally {
     body.destroy();
+    await writer.idle();
   }
   if (signal.aborted) return; // whatever has no result comes back ABORTED from the scheduler
 
@@ -135,54 +154,90 @@ export async function runBulkDownload(
 }
 
 /**
- * Writes one tar entry to a temp file and verifies it. Local failures and mismatches come back as
- * a failed result; the entry is always read to its end (leaving it early would end the whole tar
- * stream). Throws only when the stream itself broke, after removing the temp file.
+ * Writes tar entries to verified temp files beside their targets. A tar stream is sequential, and
+ * creating a file costs far more than receiving 4 KiB: small entries are therefore written in the
+ * background, up to `BACKGROUND_WRITES` at once (a bounded set of promises rather than the
+ * scheduler, because each write starts only once the stream has delivered its bytes).
  */
-async function receive(item: DownloadItem, entry: PaxEntry, folders: Set<string>, progress: ProgressReporter): Promise<DownloadResult> {
-  const folder = dirname(item.localPath);
-  let temp: TempFile | undefined;
-  let error: McError | undefined;
-  try {
-    if (!folders.has(folder)) {
-      await ensureFolder(folder);
-      folders.add(folder);
-    }
-    temp = await TempFile.create(folder);
-  } catch (err) {
-    error = toMcError(err, 'LOCAL_IO');
+class EntryWriter {
+  readonly #folders: Map<string, Promise<void>>;
+  readonly #progress: ProgressReporter;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(folders: Map<string, Promise<void>>, progress: ProgressReporter) {
+    this.#folders = folders;
+    this.#progress = progress;
   }
-  progress.start(item.path, item.remote.size);
-  try {
-    for await (const chunk of entry as AsyncIterable<Buffer>) {
-      if (!temp || error) continue;
-      try {
-        await temp.write(chunk);
-        progress.bytes(item.path, temp.bytes, item.remote.size);
-      } catch (err) {
-        error = toMcError(err, 'LOCAL_IO');
+
+  /** Starts writing a received entry, once fewer than `BACKGROUND_WRITES` are in flight; `settle` gets its result. */
+  async background(item: DownloadItem, chunks: Buffer[], announced: string | null, signal: AbortSignal, settle: (item: DownloadItem, r: DownloadResult) => void): Promise<void> {
+    while (this.#inFlight.size >= BACKGROUND_WRITES) await Promise.race(this.#inFlight);
+    const task = this.write(item, chunks, announced, signal).then((r) => settle(item, r));
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+  }
+
+  /** Resolves when every background write has settled. */
+  async idle(): Promise<void> {
+    await Promise.all(this.#inFlight);
+  }
+
+  /**
+   * One entry to a temp file, checked against the `MC.md5` header and the size and MD5 the item
+   * expects. Local failures and mismatches come back as a failed result, and the temp file is
+   * removed; so is a verified one when the transfer was aborted meanwhile (nobody will take it).
+   * A streamed entry is always read to its end (leaving it early would end the whole tar stream);
+   * this throws only when the stream itself broke.
+   */
+  async write(item: DownloadItem, source: Iterable<Buffer> | AsyncIterable<Buffer>, announced: string | null, signal: AbortSignal): Promise<DownloadResult> {
+    const folder = dirname(item.localPath);
+    let temp: TempFile | undefined;
+    let error: McError | undefined;
+    try {
+      let made = this.#folders.get(folder);
+      if (!made) this.#folders.set(folder, (made = ensureFolder(folder)));
+      await made;
+      temp = await TempFile.create(folder);
+    } catch (err) {
+      error = toMcError(err, 'LOCAL_IO');
+    }
+    try {
+      for await (const chunk of source) {
+        if (!temp || error) continue;
+        try {
+          await temp.write(chunk);
+          this.#progress.bytes(item.path, temp.bytes, item.remote.size);
+        } catch (err) {
+          error = toMcError(err, 'LOCAL_IO');
+        }
       }
+    } catch (err) {
+      await temp?.discard();
+      throw err;
     }
-  } catch (err) {
-    await temp?.discard();
-    throw err;
-  }
-  if (error || !temp) {
-    await temp?.discard();
-    return failure(item, error);
-  }
-  try {
-    const written = await temp.finish();
-    const announced = entry.header.pax?.[BULK_DOWNLOAD_MD5_HEADER]?.toLowerCase();
-    if (announced && announced !== written.md5) {
-      throw new McError('VERIFY', `${item.path}: downloaded bytes have MD5 ${written.md5}, the server's header says ${announced}`);
+    if (error || !temp) {
+      await temp?.discard();
+      return failure(item, error);
     }
-    const verified = verifyDownload(item.path, written, item.remote);
-    return { ok: true, path: item.path, bytes: written.bytes, tempPath: written.tempPath, md5: written.md5, verified };
-  } catch (err) {
-    await temp.discard();
-    return failure(item, toMcError(err, 'LOCAL_IO'));
+    try {
+      const written = await temp.finish();
+      if (announced && announced !== written.md5) {
+        throw new McError('VERIFY', `${item.path}: downloaded bytes have MD5 ${written.md5}, the server's header says ${announced}`);
+      }
+      const verified = verifyDownload(item.path, written, item.remote);
+      if (signal.aborted) throw abortedError();
+      return { ok: true, path: item.path, bytes: written.bytes, tempPath: written.tempPath, md5: written.md5, verified };
+    } catch (err) {
+      await temp.discard();
+      return failure(item, toMcError(err, 'LOCAL_IO'));
+    }
   }
+}
+
+async function collect(entry: PaxEntry): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+  return chunks;
 }
 
 async function readErrors(entry: PaxEntry): Promise<{ id: number; error: string }[]> {

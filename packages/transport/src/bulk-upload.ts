@@ -6,7 +6,7 @@ import type { HttpClient } from './http-client';
 import { abortedError, conflictError } from './http-errors';
 import { isMultipartSafeName, type MultipartPart, multipartBody } from './multipart-body';
 import type { ProgressReporter } from './progress';
-import { assertUnchanged, emptyOutcome, type ReadOutcome, readForUpload } from './read-local-file';
+import { assertUnchanged, emptyOutcome, type ReadOutcome, readForUpload, readWhole } from './read-local-file';
 import type { BatchLimits } from './upload-batches';
 import { failure, type UploadSink } from './transfer-schedule';
 import { verifyUploadRow } from './verify-upload';
@@ -16,6 +16,12 @@ import { verifyUploadRow } from './verify-upload';
  * for small files, small enough that a broken request costs little to send again.
  */
 export const BULK_UPLOAD_BYTE_CAP = 8 << 20;
+/**
+ * Small files are read once (hashed for the manifest and sent from memory): opening a file costs
+ * more than reading 4 KiB of it. Bounded per request, so memory stays at a few MiB per request.
+ */
+const HELD_FILE_BYTES = 256 << 10;
+const HELD_BYTES_PER_REQUEST = 4 << 20;
 /** Files per bulk request when the server does not say. */
 export const BULK_UPLOAD_DEFAULT_FILES = 100;
 
@@ -47,10 +53,11 @@ export function planBulkBatches(items: readonly UploadItem[], limits: BatchLimit
   return batches;
 }
 
-/** A file of a bulk request with the MD5 its manifest entry announces. */
+/** A file of a bulk request with the MD5 its manifest entry announces, and its bytes when they are held. */
 interface Part {
   item: UploadItem;
   md5: string;
+  data?: Buffer;
 }
 
 /**
@@ -70,10 +77,18 @@ export async function runBulkBatch(
   progress: ProgressReporter,
 ): Promise<void> {
   const parts: Part[] = [];
+  let held = 0;
   for (const item of batch.items) {
     if (signal.aborted) break;
     try {
-      parts.push({ item, md5: item.md5 ?? (await hashUnchanged(item, signal)) });
+      if (item.size <= HELD_FILE_BYTES && held + item.size <= HELD_BYTES_PER_REQUEST) {
+        // Read once: hashed now, sent from memory, re-stat'ed as its part is sent.
+        const { data, md5 } = await readWhole(item);
+        held += item.size;
+        parts.push({ item, md5, data });
+      } else {
+        parts.push({ item, md5: item.md5 ?? (await hashUnchanged(item, signal)) });
+      }
     } catch (err) {
       sink.done(item, failure(item, signal.aborted ? abortedError(err) : toMcError(err, 'LOCAL_IO')));
     }
@@ -87,6 +102,28 @@ async function hashUnchanged(item: UploadItem, signal: AbortSignal): Promise<str
   const md5 = await md5File(item.localPath, signal);
   await assertUnchanged(item);
   return md5;
+}
+
+/**
+ * A part's bytes: a held buffer (then the file is re-stat'ed before the part ends, so a file
+ * that changed since it was read breaks the request) or the file read again, hashed and checked
+ * against the manifest's MD5 (`readLocalFile`).
+ */
+async function* partContent(p: Part, outcome: ReadOutcome, progress: ProgressReporter, onBreak: () => void): AsyncGenerator<Buffer> {
+  if (!p.data) {
+    yield* readForUpload({ ...p.item, md5: p.md5 }, outcome, progress, onBreak);
+    return;
+  }
+  progress.start(p.item.path, p.item.size);
+  yield p.data;
+  try {
+    await assertUnchanged(p.item);
+  } catch (err) {
+    onBreak();
+    throw err;
+  }
+  outcome.md5 = p.md5;
+  outcome.bytes = p.data.length;
 }
 
 async function send(
@@ -118,7 +155,7 @@ async function send(
         // The manifest says where each part goes; the filename is only a label for logs.
         filename: isMultipartSafeName(name) ? name : 'file',
         size: p.item.size,
-        content: () => readForUpload({ ...p.item, md5: p.md5 }, outcomes[i]!, progress, () => (brokenBy = i)),
+        content: () => partContent(p, outcomes[i]!, progress, () => (brokenBy = i)),
       });
     });
     return multipartBody(multipart);

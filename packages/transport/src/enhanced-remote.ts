@@ -1,6 +1,7 @@
 import type { Capabilities, DownloadItem, DownloadResult, MkdirResult, Problem, ProjectPath, RemoteChanges, RemoteProject, RemoteSnapshot, RemoveItem, RemoveResult, TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
 import { BULK_DOWNLOAD_BYTE_CAP, BULK_DOWNLOAD_DEFAULT_FILES } from './bulk-download';
 import { BULK_UPLOAD_BYTE_CAP, BULK_UPLOAD_DEFAULT_FILES } from './bulk-upload';
+import { BY_CHECKSUM_BATCH } from './by-checksum-upload';
 import { hasFeature, limitOf } from './capabilities';
 import { changesSince } from './change-feed';
 import { DirectoryIndex } from './directory-index';
@@ -84,7 +85,8 @@ export class EnhancedRemoteProject implements RemoteProject {
         concurrency: this.#concurrency,
         ...(this.#batchLimits ? { limits: this.#batchLimits } : {}),
         preconditions: hasFeature(caps, 'preconditions'),
-        byChecksum: hasFeature(caps, 'by-checksum'),
+        // The reference server bounds by-checksum requests by the bulk-upload file limit too.
+        byChecksum: hasFeature(caps, 'by-checksum') ? { maxFiles: Math.min(BY_CHECKSUM_BATCH, limitOf(caps, 'bulk_upload_max_files') ?? BY_CHECKSUM_BATCH) } : null,
         bulk,
       },
       items,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,7 +158,7 @@ describe('enhanced upload', () => {
     const results = await all(
       remote.upload(items, {
         onProgress: (e) => {
-          if (e.type === 'start' && e.path === 'b.txt') void writeFile(items[1]!.localPath, 'BRAVO');
+          if (e.type === 'start' && e.path === 'b.txt') writeFileSync(items[1]!.localPath, 'BRAVO!');
         },
       }),
     );

@@ -1,5 +1,5 @@
 import type { TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
-import { BY_CHECKSUM_BATCH, runChecksumBatch } from './by-checksum-upload';
+import { runChecksumBatch } from './by-checksum-upload';
 import { type BulkBatch, planBulkBatches, runBulkBatch } from './bulk-upload';
 import { ProgressReporter } from './progress';
 import { DEFAULT_CONCURRENCY } from './scheduler';
@@ -8,8 +8,8 @@ import { type BatchLimits, refuseFoldCollisions, type UploadBatch } from './uplo
 import { failure, scheduleUploads } from './transfer-schedule';
 
 export interface EnhancedUploadContext extends StockUploadContext {
-  /** The server lists `by-checksum`. */
-  byChecksum: boolean;
+  /** Entries per by-checksum request, when the server lists `by-checksum`. */
+  byChecksum: { maxFiles: number } | null;
   /** Limits of `bulk-upload` requests, when the server lists it; files above `maxBytes` take the stock route. */
   bulk: BatchLimits | null;
 }
@@ -39,7 +39,7 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
     if (ctx.byChecksum) {
       needBytes = accepted.filter((i) => i.md5 === null);
       const known = accepted.filter((i) => i.md5 !== null);
-      const tasks = chunks(known, BY_CHECKSUM_BATCH).map((batch) => ({ items: batch }));
+      const tasks = chunks(known, ctx.byChecksum.maxFiles).map((batch) => ({ items: batch }));
       yield* scheduleUploads(
         tasks,
         (task, sink, signal) =>

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { McError } from '@mcsync/core';
 import type { ProgressReporter } from './progress';
 
@@ -105,6 +105,46 @@ export async function assertUnchanged(file: FileIdentity): Promise<void> {
       hint: 'run again once the file is no longer being written',
     });
   }
+}
+
+/**
+ * A small file read whole in one go (one open, two fstats, one read): its bytes and their MD5,
+ * taken only if the file has its planned identity before and after the read (and the planned
+ * MD5, when there is one), so the buffer is exactly the file as planned. CHANGED or LOCAL_IO.
+ */
+export async function readWhole(file: FileIdentity): Promise<{ data: Buffer; md5: string }> {
+  let fh;
+  try {
+    fh = await open(file.localPath, 'r');
+  } catch (err) {
+    throw localReadError(file.localPath, err);
+  }
+  try {
+    const changedBefore = identityChange(file, await fh.stat({ bigint: true }), 'since it was planned');
+    if (changedBefore !== null) throw changedError(file.localPath, changedBefore);
+    const data = Buffer.allocUnsafe(file.size);
+    let got = 0;
+    while (got < file.size) {
+      const { bytesRead } = await fh.read(data, got, file.size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const changedAfter = got < file.size ? `shrank to ${got} bytes while reading` : identityChange(file, await fh.stat({ bigint: true }), 'while reading');
+    if (changedAfter !== null) throw changedError(file.localPath, changedAfter);
+    const md5 = createHash('md5').update(data).digest('hex');
+    if (file.md5 && file.md5 !== md5) throw changedError(file.localPath, 'its content differs from the MD5 it was planned with');
+    return { data, md5 };
+  } catch (err) {
+    throw localReadError(file.localPath, err);
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+function changedError(localPath: string, what: string): McError {
+  return new McError('CHANGED', `${localPath} changed before it could be uploaded (${what}); nothing was stored`, {
+    hint: 'run again once the file is no longer being written',
+  });
 }
 
 function localReadError(localPath: string, err: unknown): McError {

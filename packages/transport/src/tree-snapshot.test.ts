@@ -119,6 +119,19 @@ describe('tree snapshot', () => {
     expect(stub.requests.map((r) => r.url)).toEqual(['/api/projects/7/tree?prefix=%2Fa', '/api/projects/7/tree?prefix=%2Fb']);
   });
 
+  it('looks a prefix that is not a directory up by path: a file, or nothing', async () => {
+    const { stub, remote } = await remoteWith((url) => (url === '/api/projects/7/tree?prefix=%2Fa' ? [line(dir(2, '/a')), line({ cursor: 'c' })] : null));
+    const snap = await remote.snapshot(['a', 'f.txt', 'missing']);
+    expect(snap.entries.map((e) => [e.path, e.kind])).toEqual([['a', 'directory']]);
+    expect(stub.requests.map((r) => r.url)).toEqual([
+      '/api/projects/7/tree?prefix=%2Fa',
+      '/api/projects/7/tree?prefix=%2Ff.txt',
+      '/api/files/by_path',
+      '/api/projects/7/tree?prefix=%2Fmissing',
+      '/api/files/by_path',
+    ]);
+  });
+
   it('falls back to the stock listing when `tree` is not listed', async () => {
     const root = { id: 1, uuid: 'r', name: '/', path: '/', mime_type: 'directory', directory_id: null };
     const stub = await startStub((req, res) => {

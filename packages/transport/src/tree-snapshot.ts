@@ -1,11 +1,13 @@
-import { foldPath, fromRemotePath, isUnder, McError, type Problem, type ProjectPath, type RemoteEntry, type RemoteSnapshot } from '@mcsync/core';
-import { parseTimestamp, rowChecksum, type TreeEntry, TreeCursorSchema, TreeEntrySchema } from '@mcsync/protocol';
+import { assertSafeName, foldPath, fromRemotePath, isUnder, joinPath, parentOf, McError, type Problem, type ProjectPath, type RemoteEntry, type RemoteSnapshot } from '@mcsync/core';
+import { isDirectoryRow, parseTimestamp, rowChecksum, type TreeEntry, TreeCursorSchema, TreeEntrySchema } from '@mcsync/protocol';
 import type { DirectoryIndex } from './directory-index';
+import { fileByPath } from './endpoints/files';
 import { getTree } from './endpoints/sync-api';
 import type { HttpClient } from './http-client';
 import { abortedError, isJsonType } from './http-errors';
 import { ndjsonLines } from './ndjson-lines';
 import { parseResponse } from './parse-response';
+import { toRemoteEntry } from './remote-entry';
 
 export interface TreeSnapshotOptions {
   signal?: AbortSignal | undefined;
@@ -18,7 +20,8 @@ export interface TreeSnapshotOptions {
  * out with their subtree; a listing that ends without its cursor line was cut short and fails,
  * because a missing tail would look like deleted files. With several prefixes, the cursor of the
  * first listing is returned: replaying the feed from the oldest position is safe, from a newer
- * one would skip changes. Directory ids are recorded in `dirs` for uploads.
+ * one would skip changes. Directory ids are recorded in `dirs` for uploads. A prefix that is not a
+ * directory on the server is looked up by path instead (a file, or nothing).
  */
 export async function treeSnapshot(
   client: HttpClient,
@@ -32,7 +35,13 @@ export async function treeSnapshot(
   const entries: RemoteEntry[] = [];
   let cursor: string | null = null;
   for (const prefix of wanted) {
-    const listed = await listTree(client, projectId, prefix, opts);
+    let listed: { entries: RemoteEntry[]; cursor: string | null };
+    try {
+      listed = await listTree(client, projectId, prefix, opts);
+    } catch (err) {
+      if (!(err instanceof McError && err.code === 'NOT_FOUND' && prefix !== '')) throw err;
+      listed = { entries: await notADirectory(client, projectId, prefix, opts), cursor: null };
+    }
     cursor ??= listed.cursor;
     for (const e of listed.entries) {
       entries.push(e);
@@ -40,6 +49,25 @@ export async function treeSnapshot(
     }
   }
   return { entries, cursor };
+}
+
+/**
+ * `tree` lists directories only (404 for any other prefix): a prefix naming a file is looked up
+ * by path (`POST /files/by_path`); one that names nothing has no entries.
+ */
+async function notADirectory(client: HttpClient, projectId: number, prefix: ProjectPath, opts: TreeSnapshotOptions): Promise<RemoteEntry[]> {
+  let row;
+  try {
+    row = await fileByPath(client, projectId, prefix, { signal: opts.signal });
+  } catch (err) {
+    if (err instanceof McError && err.code === 'NOT_FOUND') return [];
+    throw err;
+  }
+  if (isDirectoryRow(row)) {
+    throw new McError('SERVER', `${prefix} became a folder on the server while it was listed`, { hint: 'run the command again' });
+  }
+  assertSafeName(row.name);
+  return [toRemoteEntry(joinPath(parentOf(prefix), row.name), row, 'file')];
 }
 
 /** Prefixes without those inside another one ('' covers everything). */

@@ -30,7 +30,7 @@ const serverErrors: string[] = [];
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mcsync-transport-'));
   // The server logs requests the client abandons on purpose (a file that shrank mid-body).
-  server = await startServer({ dataDir: join(work, 'server'), port: 0, logError: (m) => serverErrors.push(m) });
+  server = await startServer({ dataDir: join(work, 'server'), port: 0, profile: 'stock', logError: (m) => serverErrors.push(m) });
   await server.createUser({ email: 'ann@example.org', password: 'correct horse' });
   token = (await login(server.url, 'ann@example.org', 'correct horse')).api_token;
   client = new HttpClient({ baseUrl: server.url, token });
