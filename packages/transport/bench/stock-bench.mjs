@@ -10,7 +10,7 @@ import { HttpClient, createProject, createRemoteProject, login } from '../dist/i
 
 const [files = 2000, dirs = 100, fileBytes = 4096] = process.argv.slice(2).map(Number);
 const work = await mkdtemp(join(tmpdir(), 'mcsync-bench-'));
-const server = await startServer({ dataDir: join(work, 'server'), port: 0, logError: () => {} });
+const server = await startServer({ dataDir: join(work, 'server'), port: 0, profile: 'stock', logError: () => {} });
 await server.createUser({ email: 'b@example.org', password: 'pw' });
 const { api_token } = await login(server.url, 'b@example.org', 'pw');
 const client = new HttpClient({ baseUrl: server.url, token: api_token });
@@ -56,10 +56,10 @@ await timed(`upload ${files} × ${fileBytes} B, one per request`, () => drain(si
 console.log('  requests', single.requestCount());
 
 const fresh = createRemoteProject({ client, projectId: remote.projectId });
-const entries = await timed(`snapshot (${dirs} dirs, ${files} files)`, async () => (await fresh.snapshot()).length);
+await timed(`snapshot (${dirs} dirs, ${files} files)`, async () => (await fresh.snapshot()).entries.length);
 console.log('  requests', fresh.requestCount());
 
-const fileEntries = (await fresh.snapshot()).filter((e) => e.kind === 'file');
+const fileEntries = (await fresh.snapshot()).entries.filter((e) => e.kind === 'file');
 const dst = join(work, 'dst');
 await timed(`download ${files} files`, () =>
   drain(fresh.download(fileEntries.map((e) => ({ path: e.path, remote: e, localPath: join(dst, e.path) })))), files);
@@ -68,7 +68,7 @@ const bigSize = 256 << 20;
 const big = await makeItems(join(work, 'big'), 1, bigSize);
 const bigRemote = await mk('big');
 await timed('upload 256 MiB', () => drain(bigRemote.upload(big)), 256);
-const [bigEntry] = (await bigRemote.snapshot()).filter((e) => e.kind === 'file');
+const [bigEntry] = (await bigRemote.snapshot()).entries.filter((e) => e.kind === 'file');
 await timed('download 256 MiB', () => drain(bigRemote.download([{ path: bigEntry.path, remote: bigEntry, localPath: join(work, 'bigdst', 'x') }])), 256);
 
 await client.close();

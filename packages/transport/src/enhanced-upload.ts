@@ -1,4 +1,4 @@
-import type { TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
+import type { McError, TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
 import { runChecksumBatch } from './by-checksum-upload';
 import { type BulkBatch, planBulkBatches, runBulkBatch } from './bulk-upload';
 import { ProgressReporter } from './progress';
@@ -54,8 +54,10 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
     }
     const bulkLimits = ctx.bulk;
     const stock = planStockBatches(ctx, needBytes.filter((i) => i.size > bulkLimits.maxBytes));
-    type Task = (UploadBatch & { route: 'stock' }) | (BulkBatch & { route: 'bulk' });
+    type Task = (UploadBatch & { route: 'stock' }) | (BulkBatch & { route: 'bulk' }) | { route: 'refused'; items: UploadItem[]; error: McError; bytes: number };
     const tasks: Task[] = [
+      // none in practice: fold collisions were refused above
+      ...stock.refused.map((r) => ({ route: 'refused' as const, items: [r.item], error: r.error, bytes: 0 })),
       ...stock.batches.map((b) => ({ ...b, route: 'stock' as const })),
       ...planBulkBatches(
         needBytes.filter((i) => i.size <= bulkLimits.maxBytes),
@@ -64,7 +66,11 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
     ].sort((a, b) => b.bytes - a.bytes);
     yield* scheduleUploads<Task>(
       tasks,
-      (task, sink, signal) => (task.route === 'bulk' ? runBulkBatch(ctx, task, sink, signal, progress) : runStockBatch(ctx, task, sink, signal, progress)),
+      async (task, sink, signal) => {
+        if (task.route === 'bulk') await runBulkBatch(ctx, task, sink, signal, progress);
+        else if (task.route === 'stock') await runStockBatch(ctx, task, sink, signal, progress);
+        else sink.done(task.items[0]!, failure(task.items[0]!, task.error));
+      },
       common,
     );
   })();

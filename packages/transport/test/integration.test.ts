@@ -1,15 +1,21 @@
 /**
- * Against the real reference server (@mcsync/server, stock profile) started in-process on port 0.
+ * Against the real reference server (@mcsync/server) started in-process on port 0: the same cases
+ * against its `stock` profile (production's API) and its `enhanced` one (sync-api.md), then what
+ * only the extensions can do.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { truncateSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type RemoteEntry, type RemoteProject, TEMP_PREFIX, type UploadItem, type UploadResult } from '@mcsync/core';
+import { type Capabilities, type RemoteEntry, type RemoteProject, TEMP_PREFIX, type UploadItem, type UploadResult } from '@mcsync/core';
 import { type RunningServer, startServer } from '@mcsync/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  EnhancedRemoteProject,
   HttpClient,
+  type RemoteProjectOptions,
+  StockRemoteProject,
   createProject,
   createRemoteProject,
   detectCapabilities,
@@ -19,38 +25,45 @@ import {
   login,
 } from '../src/index';
 
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 
-let server: RunningServer;
 let work: string;
-let client: HttpClient;
-let token: string;
-const serverErrors: string[] = [];
-
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mcsync-transport-'));
-  // The server logs requests the client abandons on purpose (a file that shrank mid-body).
-  server = await startServer({ dataDir: join(work, 'server'), port: 0, profile: 'stock', logError: (m) => serverErrors.push(m) });
-  await server.createUser({ email: 'ann@example.org', password: 'correct horse' });
-  token = (await login(server.url, 'ann@example.org', 'correct horse')).api_token;
-  client = new HttpClient({ baseUrl: server.url, token });
 });
-
 afterAll(async () => {
-  await client?.close();
-  await server?.close();
   await rm(work, { recursive: true, force: true });
 });
 
-/** Writes local files and returns upload items for them. */
-async function localFiles(root: string, files: Record<string, Buffer>): Promise<UploadItem[]> {
+/** A server of one profile, a logged-in client and what the server advertises. */
+function serverFixture(profile: 'stock' | 'enhanced', extra: Parameters<typeof startServer>[0] extends infer O ? Partial<O> : never = {}) {
+  const f = {} as { server: RunningServer; client: HttpClient; token: string; caps: Capabilities; errors: string[]; root: string };
+  beforeAll(async () => {
+    f.root = await mkdtemp(join(work, `${profile}-`));
+    f.errors = [];
+    // The server logs requests the client abandons on purpose (a file that shrank mid-body).
+    f.server = await startServer({ dataDir: join(f.root, 'server'), port: 0, profile, logError: (m) => f.errors.push(m), ...extra } as Parameters<typeof startServer>[0]);
+    await f.server.createUser({ email: 'ann@example.org', password: 'correct horse' });
+    f.token = (await login(f.server.url, 'ann@example.org', 'correct horse')).api_token;
+    f.client = new HttpClient({ baseUrl: f.server.url, token: f.token });
+    f.caps = await detectCapabilities(f.client);
+  });
+  afterAll(async () => {
+    await f.client?.close();
+    await f.server?.close();
+  });
+  return f;
+}
+
+/** Writes local files and returns upload items for them (MD5 unknown unless `withMd5`). */
+async function localFiles(root: string, files: Record<string, Buffer>, withMd5 = false): Promise<UploadItem[]> {
   const items: UploadItem[] = [];
   for (const [path, content] of Object.entries(files)) {
     const localPath = join(root, path);
     await mkdir(dirname(localPath), { recursive: true });
     await writeFile(localPath, content);
     const st = await stat(localPath, { bigint: true });
-    items.push({ path, localPath, size: content.length, md5: null, mtimeNs: st.mtimeNs, ino: Number(st.ino) });
+    items.push({ path, localPath, size: content.length, md5: withMd5 ? md5(content) : null, mtimeNs: st.mtimeNs, ino: Number(st.ino) });
   }
   return items;
 }
@@ -61,30 +74,36 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function failures(results: readonly UploadResult[]) {
-  return results.filter((r) => !r.ok).map((r) => [r.path, r.ok ? '' : `${r.error.code}: ${r.error.message}`]);
+function failures(results: readonly { ok: boolean; path: string; error?: { code: string; message: string } }[]) {
+  return results.filter((r) => !r.ok).map((r) => [r.path, `${r.error?.code}: ${r.error?.message}`]);
 }
 
-async function newProject(name: string): Promise<RemoteProject> {
-  const { project } = await createProject(client, { name });
-  return createRemoteProject({ client, projectId: project.id });
-}
+describe.each(['stock', 'enhanced'] as const)('%s profile', (profile) => {
+  const f = serverFixture(profile);
+  const enhanced = profile === 'enhanced';
+  const at = (name: string) => join(f.root, name);
 
-describe('endpoints against the reference server', () => {
-  it('logs in, creates and lists projects, and detects the stock profile', async () => {
-    const first = await createProject(client, { name: 'alpha' });
+  async function newProject(name: string, extra: Partial<RemoteProjectOptions> = {}): Promise<RemoteProject> {
+    const { project } = await createProject(f.client, { name });
+    return createRemoteProject({ client: f.client, projectId: project.id, capabilities: f.caps, ...extra });
+  }
+  const again = (remote: RemoteProject) => createRemoteProject({ client: f.client, projectId: remote.projectId, capabilities: f.caps });
+
+  it('logs in, creates and lists projects, and picks the strategy from what the server advertises', async () => {
+    const first = await createProject(f.client, { name: 'alpha' });
     expect(first.created).toBe(true);
-    const again = await createProject(client, { name: 'alpha' });
-    expect(again).toMatchObject({ created: false, project: { id: first.project.id } });
-    expect((await listProjects(client)).map((p) => p.name)).toContain('alpha');
-    expect((await getProject(client, first.project.id)).name).toBe('alpha');
-    const caps = await detectCapabilities(client);
-    expect(caps.profile).toBe('stock');
+    const dup = await createProject(f.client, { name: 'alpha' });
+    expect(dup).toMatchObject({ created: false, project: { id: first.project.id } });
+    expect((await listProjects(f.client)).map((p) => p.name)).toContain('alpha');
+    expect((await getProject(f.client, first.project.id)).name).toBe('alpha');
+    expect(f.caps.profile).toBe(profile);
+    expect(await newProject('strategy')).toBeInstanceOf(enhanced ? EnhancedRemoteProject : StockRemoteProject);
+    if (enhanced) expect([...f.caps.features].sort()).toEqual(['bulk-download', 'bulk-upload', 'by-checksum', 'changes', 'preconditions', 'tree']);
   });
 
   it('refuses a wrong password with AUTH and a wrong token with AUTH, never echoing either', async () => {
-    await expect(login(server.url, 'ann@example.org', 'wrong')).rejects.toMatchObject({ code: 'AUTH' });
-    const bad = new HttpClient({ baseUrl: server.url, token: 'x'.repeat(60) });
+    await expect(login(f.server.url, 'ann@example.org', 'wrong')).rejects.toMatchObject({ code: 'AUTH' });
+    const bad = new HttpClient({ baseUrl: f.server.url, token: 'x'.repeat(60) });
     try {
       const err = await listProjects(bad).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'AUTH', status: 401 });
@@ -93,9 +112,7 @@ describe('endpoints against the reference server', () => {
       await bad.close();
     }
   });
-});
 
-describe('stock RemoteProject against the reference server', () => {
   it('mkdirs creates nested and oddly named directories (parents first), then answers from what it knows', async () => {
     const remote = await newProject('mkdirs');
     const paths = ['nested/a/b', 'nested', 'empty', 'with space', 'café', 'a+b@c#1', 'Привет/日本語'];
@@ -107,8 +124,7 @@ describe('stock RemoteProject against the reference server', () => {
       ['a+b@c#1', 'café', 'empty', 'nested', 'nested/a', 'nested/a/b', 'with space', 'Привет', 'Привет/日本語'].sort(),
     );
     const before = remote.requestCount();
-    const again = await all(remote.mkdirs(['nested/a/b', 'empty']));
-    expect(again.every((r) => r.ok)).toBe(true);
+    expect((await all(remote.mkdirs(['nested/a/b', 'empty']))).every((r) => r.ok)).toBe(true);
     expect(remote.requestCount()).toBe(before);
   });
 
@@ -127,13 +143,12 @@ describe('stock RemoteProject against the reference server', () => {
       'odd/back\\slash.txt': Buffer.from('backslash'),
       'odd/100%.txt': Buffer.from('percent'),
     };
-    const items = await localFiles(join(work, 'tree'), files);
-    const results = await all(remote.upload(items));
+    const results = await all(remote.upload(await localFiles(at('tree'), files)));
     expect(failures(results)).toEqual([]);
     await all(remote.mkdirs(['empty-dir']));
 
-    const fresh = createRemoteProject({ client, projectId: remote.projectId });
-    const { entries } = await fresh.snapshot();
+    const fresh = again(remote);
+    const { entries, cursor } = await fresh.snapshot();
     const byPath = new Map(entries.map((e) => [e.path, e]));
     for (const [path, content] of Object.entries(files)) {
       expect(byPath.get(path), path).toMatchObject({ kind: 'file', size: content.length, md5: md5(content) });
@@ -141,40 +156,46 @@ describe('stock RemoteProject against the reference server', () => {
     expect(byPath.get('empty.dat')!.md5).toBe('d41d8cd98f00b204e9800998ecf8427e');
     expect(byPath.get('empty-dir')).toMatchObject({ kind: 'directory' });
     const dirs = entries.filter((e) => e.kind === 'directory');
-    // 1 request for all directories + 1 listing per directory, root included
-    expect(fresh.requestCount()).toBe(1 + dirs.length + 1);
+    // stock: 1 request for all directories + 1 listing per directory, root included; enhanced: one tree listing
+    expect(fresh.requestCount()).toBe(enhanced ? 1 : 1 + dirs.length + 1);
+    expect(cursor === null).toBe(!enhanced);
+
+    // A prefix: a folder, a file, or nothing.
+    const part = await again(remote).snapshot(['nested/a', 'top.txt', 'no/such']);
+    expect(part.entries.map((e) => e.path).sort()).toEqual(['nested/a', 'nested/a/b', 'nested/a/b/deep.cif', 'top.txt']);
   });
 
   it('uploads 50 small files and one of 20 MiB, verified by MD5, and re-uploading identical bytes keeps the ids', async () => {
     const remote = await newProject('bulk');
     const files: Record<string, Buffer> = { 'big/large.bin': randomBytes(20 << 20) };
     for (let i = 0; i < 50; i++) files[`small/f${String(i).padStart(2, '0')}.txt`] = randomBytes(100 + i * 37);
-    const items = await localFiles(join(work, 'bulk'), files);
+    const items = await localFiles(at('bulk'), files);
 
     const results = await all(remote.upload(items));
     expect(failures(results)).toEqual([]);
     expect(results).toHaveLength(51);
     for (const r of results) if (r.ok) expect(r).toMatchObject({ verified: 'md5', md5: md5(files[r.path]!) });
-    // 50 small files in ≤ 20-part batches (3) + the big one + 2 directory creations
-    expect(remote.requestCount()).toBe(3 + 1 + 2);
+    // stock: 50 small files in ≤ 20-part batches (3) + the big one + 2 directory creations;
+    // enhanced: one bulk request (it makes its folders) + the big one alone + its folder
+    expect(remote.requestCount()).toBe(enhanced ? 1 + 1 + 1 : 3 + 1 + 2);
 
     const { entries } = await remote.snapshot();
     for (const [path, content] of Object.entries(files)) expect(entries.find((e) => e.path === path)?.md5).toBe(md5(content));
     const ids = new Map(results.map((r) => [r.path, r.ok ? r.remote.id : -1]));
 
-    const again = await all(remote.upload(items));
-    expect(failures(again)).toEqual([]);
-    for (const r of again) if (r.ok) expect(r.remote.id).toBe(ids.get(r.path));
+    const second = await all(remote.upload(items));
+    expect(failures(second)).toEqual([]);
+    for (const r of second) if (r.ok) expect(r.remote.id).toBe(ids.get(r.path));
 
     const big = entries.find((e) => e.path === 'big/large.bin')!;
-    const [dl] = await all(remote.download([{ path: big.path, remote: big, localPath: join(work, 'bulk-down', 'large.bin') }]));
+    const [dl] = await all(remote.download([{ path: big.path, remote: big, localPath: at('bulk-down/large.bin') }]));
     expect(dl).toMatchObject({ ok: true, verified: 'md5', bytes: 20 << 20 });
     if (dl?.ok) expect(md5(await readFile(dl.tempPath))).toBe(md5(files['big/large.bin']!));
   });
 
   it('fails a file that changed since it was planned with CHANGED, and still uploads its batch mates', async () => {
     const remote = await newProject('changed');
-    const items = await localFiles(join(work, 'changed'), {
+    const items = await localFiles(at('changed'), {
       'd/shrinks.bin': randomBytes(300_000),
       'd/modified.txt': Buffer.from('version one'),
       'd/steady-1.txt': Buffer.from('one'),
@@ -187,8 +208,8 @@ describe('stock RemoteProject against the reference server', () => {
         onProgress: (e) => {
           if (e.type !== 'start') return;
           // Changes made as the read starts: one file loses bytes, the other keeps its size but not its mtime.
-          if (e.path === shrink.path) void truncate(shrink.localPath, 1000);
-          if (e.path === modified.path) void writeFile(modified.localPath, 'version two');
+          if (e.path === shrink.path) truncateSync(shrink.localPath, 1000);
+          if (e.path === modified.path) writeFileSync(modified.localPath, 'version two');
         },
       }),
     );
@@ -205,22 +226,22 @@ describe('stock RemoteProject against the reference server', () => {
 
   it('uploads into directories it did not know, creating them by path', async () => {
     const remote = await newProject('unknown-dirs');
-    const items = await localFiles(join(work, 'unknown'), { 'x/y/z.txt': Buffer.from('z'), 'root.txt': Buffer.from('r') });
-    const results = await all(remote.upload(items));
-    expect(failures(results)).toEqual([]);
-    const row = await fileByPath(client, remote.projectId, 'x/y/z.txt');
+    const items = await localFiles(at('unknown'), { 'x/y/z.txt': Buffer.from('z'), 'root.txt': Buffer.from('r') });
+    expect(failures(await all(remote.upload(items)))).toEqual([]);
+    const row = await fileByPath(f.client, remote.projectId, 'x/y/z.txt');
     expect(row.size).toBe(1);
   });
 
   it('downloads every file of a snapshot to verified temp files', async () => {
     const remote = await newProject('down');
     const files = { 'a.txt': Buffer.from('alpha'), 'sub/b.bin': randomBytes(2 << 20), 'sub/empty': Buffer.alloc(0), 'ü/日本語.cif': Buffer.from('x') };
-    const items = await localFiles(join(work, 'down-src'), files);
-    expect(failures(await all(remote.upload(items)))).toEqual([]);
+    expect(failures(await all(remote.upload(await localFiles(at('down-src'), files))))).toEqual([]);
     const entries = (await remote.snapshot()).entries.filter((e): e is RemoteEntry => e.kind === 'file');
-    const target = join(work, 'down-dst');
+    const target = at('down-dst');
+    const before = remote.requestCount();
     const results = await all(remote.download(entries.map((e) => ({ path: e.path, remote: e, localPath: join(target, e.path) }))));
-    expect(results.every((r) => r.ok)).toBe(true);
+    expect(failures(results)).toEqual([]);
+    expect(remote.requestCount() - before).toBe(enhanced ? 1 : 4);
     for (const r of results) {
       if (!r.ok) continue;
       expect(md5(await readFile(r.tempPath))).toBe(md5(files[r.path as keyof typeof files]));
@@ -231,25 +252,23 @@ describe('stock RemoteProject against the reference server', () => {
 
   it('reports a download of a file id that is gone as a failure of that item only', async () => {
     const remote = await newProject('gone');
-    const items = await localFiles(join(work, 'gone'), { 'here.txt': Buffer.from('here') });
-    await all(remote.upload(items));
+    await all(remote.upload(await localFiles(at('gone'), { 'here.txt': Buffer.from('here') })));
     const [here] = (await remote.snapshot()).entries.filter((e) => e.kind === 'file');
     const ghost: RemoteEntry = { path: 'ghost.txt', kind: 'file', id: 999_999, size: 1, md5: null };
     const results = await all(
       remote.download([
-        { path: ghost.path, remote: ghost, localPath: join(work, 'gone-dst', 'ghost.txt') },
-        { path: here!.path, remote: here!, localPath: join(work, 'gone-dst', 'here.txt') },
+        { path: ghost.path, remote: ghost, localPath: at('gone-dst/ghost.txt') },
+        { path: here!.path, remote: here!, localPath: at('gone-dst/here.txt') },
       ]),
     );
     expect(results.find((r) => r.path === 'ghost.txt')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(results.find((r) => r.path === 'here.txt')).toMatchObject({ ok: true });
+    expect((await readdir(at('gone-dst'))).length).toBe(1);
   });
-});
 
-describe('stock remove against the reference server', () => {
   it('deletes files, then folders deepest first, and keeps what changed or was added meanwhile', async () => {
     const remote = await newProject('remove');
-    const items = await localFiles(join(work, 'remove'), {
+    const items = await localFiles(at('remove'), {
       'gone/a/x.txt': Buffer.from('x'),
       'gone/y.txt': Buffer.from('y'),
       'kept/v.txt': Buffer.from('v1'),
@@ -257,17 +276,115 @@ describe('stock remove against the reference server', () => {
     });
     expect(failures(await all(remote.upload(items)))).toEqual([]);
     const { entries } = await remote.snapshot();
-    const at = (p: string) => entries.find((e) => e.path === p)!;
+    const entry = (p: string) => entries.find((e) => e.path === p)!;
 
     // Meanwhile: a new version of kept/v.txt and a new file in busy/.
-    const other = createRemoteProject({ client, projectId: remote.projectId });
-    const later = await localFiles(join(work, 'remove-later'), { 'kept/v.txt': Buffer.from('v2'), 'busy/new.txt': Buffer.from('n') });
-    expect(failures(await all(other.upload(later)))).toEqual([]);
+    const later = await localFiles(at('remove-later'), { 'kept/v.txt': Buffer.from('v2'), 'busy/new.txt': Buffer.from('n') });
+    expect(failures(await all(again(remote).upload(later)))).toEqual([]);
 
-    const results = await all(remote.remove(['gone/a/x.txt', 'gone/y.txt', 'gone/a', 'gone', 'kept/v.txt', 'busy/z.txt', 'busy'].map((p) => ({ path: p, remote: at(p) }))));
+    const paths = ['gone/a/x.txt', 'gone/y.txt', 'gone/a', 'gone', 'kept/v.txt', 'busy/z.txt', 'busy'];
+    const before = remote.requestCount();
+    const results = await all(remote.remove(paths.map((p) => ({ path: p, remote: entry(p) }))));
     const byPath = Object.fromEntries(results.map((r) => [r.path, r.ok ? 'ok' : r.error.code]));
     expect(byPath).toEqual({ 'gone/a/x.txt': 'ok', 'gone/y.txt': 'ok', 'gone/a': 'ok', gone: 'ok', 'kept/v.txt': 'CONFLICT', 'busy/z.txt': 'ok', busy: 'CONFLICT' });
+    // 4 files: a delete each (stock re-reads each by path first, and does not send the delete of the
+    // changed one); 3 folders: a listing and, when empty, a delete
+    expect(remote.requestCount() - before).toBe((enhanced ? 4 : 4 + 3) + 3 + 2);
     const after = (await remote.snapshot()).entries.map((e) => e.path).sort();
     expect(after).toEqual(['busy', 'busy/new.txt', 'kept', 'kept/v.txt']);
+  });
+});
+
+describe('enhanced profile: what only the extensions do', () => {
+  const f = serverFixture('enhanced');
+  const at = (name: string) => join(f.root, name);
+  async function newProject(name: string, caps: Capabilities = f.caps): Promise<RemoteProject> {
+    const { project } = await createProject(f.client, { name });
+    return createRemoteProject({ client: f.client, projectId: project.id, capabilities: caps });
+  }
+
+  it('uploads 2,000 small files in ceil(2000 / bulk_upload_max_files) requests and downloads them in one', async () => {
+    const remote = await newProject('two-thousand');
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 2000; i++) files[`d${i % 40}/f${i}.dat`] = randomBytes(64 + (i % 50));
+    const results = await all(remote.upload(await localFiles(at('2000'), files)));
+    expect(failures(results)).toEqual([]);
+    const limit = f.caps.limits.bulk_upload_max_files!;
+    expect(remote.requestCount()).toBe(Math.ceil(2000 / limit));
+
+    const snap = await remote.snapshot();
+    expect(snap.entries.filter((e) => e.kind === 'file')).toHaveLength(2000);
+    const before = remote.requestCount();
+    const downloads = await all(
+      remote.download(snap.entries.filter((e) => e.kind === 'file').map((e) => ({ path: e.path, remote: e, localPath: join(at('2000-down'), e.path) }))),
+    );
+    expect(failures(downloads)).toEqual([]);
+    expect(remote.requestCount() - before).toBe(1);
+  });
+
+  it('uploads content the server already holds by checksum: a copy at another path costs no bytes', async () => {
+    const remote = await newProject('by-checksum');
+    const content = { 'a/one.bin': randomBytes(300_000), 'a/two.bin': randomBytes(1000) };
+    expect(failures(await all(remote.upload(await localFiles(at('bc-1'), content))))).toEqual([]);
+
+    const copies = await localFiles(at('bc-2'), { 'copy/one.bin': content['a/one.bin'], 'copy/two.bin': content['a/two.bin'] }, true);
+    const fresh = createRemoteProject({ client: f.client, projectId: remote.projectId, capabilities: f.caps });
+    const results = await all(fresh.upload(copies));
+    expect(failures(results)).toEqual([]);
+    expect(results.map((r) => r.ok && r.verified)).toEqual(['md5', 'md5']);
+    expect(fresh.requestCount()).toBe(1); // one by-checksum request, no upload
+    const { entries } = await fresh.snapshot();
+    expect(entries.find((e) => e.path === 'copy/one.bin')).toMatchObject({ size: 300_000, md5: md5(content['a/one.bin']) });
+  });
+
+  it('refuses uploads over a version it did not see with CONFLICT (by checksum, in bulk and on the single route) and takes the right ones', async () => {
+    const remote = await newProject('preconditions');
+    const big = randomBytes(9 << 20);
+    const v1 = await localFiles(at('pre-1'), { 'x.txt': Buffer.from('x1'), 'y.txt': Buffer.from('y1'), 'big.bin': big });
+    const first = await all(remote.upload(v1.map((i) => ({ ...i, ifCurrentId: 0 }))));
+    expect(failures(first)).toEqual([]);
+    const id = Object.fromEntries(first.map((r) => [r.path, r.ok ? r.remote.id : -1]));
+
+    // Stale expectations: "no file there" for files that exist, and a wrong id.
+    const stale = await localFiles(at('pre-2'), { 'x.txt': Buffer.from('x2'), 'y.txt': Buffer.from('y1'), 'big.bin': randomBytes(9 << 20) });
+    stale[1]!.md5 = md5('y1'); // by checksum
+    const refused = await all(remote.upload(stale.map((i) => ({ ...i, ifCurrentId: i.path === 'x.txt' ? id['x.txt']! + 1000 : 0 }))));
+    expect(Object.fromEntries(refused.map((r) => [r.path, r.ok ? 'ok' : r.error.code]))).toEqual({ 'x.txt': 'CONFLICT', 'y.txt': 'CONFLICT', 'big.bin': 'CONFLICT' });
+
+    const right = await all(remote.upload(stale.map((i) => ({ ...i, ifCurrentId: id[i.path]! }))));
+    expect(failures(right)).toEqual([]);
+    expect((await fileByPath(f.client, remote.projectId, 'x.txt')).checksum).toBe(md5('x2'));
+  });
+
+  it('follows the change feed from a snapshot cursor: one request when nothing changed', async () => {
+    const remote = await newProject('feed');
+    expect(failures(await all(remote.upload(await localFiles(at('feed-1'), { 'a/x.txt': Buffer.from('x') }))))).toEqual([]);
+    const snap = await remote.snapshot();
+    const before = remote.requestCount();
+    expect(await remote.changesSince(snap.cursor!)).toEqual({ expired: false, changes: [], cursor: snap.cursor });
+    expect(remote.requestCount() - before).toBe(1);
+
+    expect(failures(await all(remote.upload(await localFiles(at('feed-2'), { 'a/x.txt': Buffer.from('x2'), 'b/y.txt': Buffer.from('y') }))))).toEqual([]);
+    const feed = await remote.changesSince(snap.cursor!);
+    if (!feed || feed.expired) throw new Error('expected changes');
+    expect(feed.changes.map((c) => [c.op, c.kind, c.path]).sort()).toEqual([
+      ['create', 'directory', 'b'],
+      ['create', 'file', 'b/y.txt'],
+      ['version', 'file', 'a/x.txt'],
+    ]);
+    expect(feed.changes.find((c) => c.path === 'a/x.txt')).toMatchObject({ md5: md5('x2'), size: 2 });
+    expect(await remote.changesSince('999999')).toEqual({ expired: true });
+  });
+
+  it('works the stock way against an enhanced server when the capabilities list no feature', async () => {
+    const none: Capabilities = { profile: 'enhanced', features: new Set(), limits: {} };
+    const remote = await newProject('no-features', none);
+    const items = await localFiles(at('none'), { 'a/x.txt': Buffer.from('x'), 'b.txt': Buffer.from('b') }, true);
+    expect(failures(await all(remote.upload(items)))).toEqual([]);
+    expect(remote.requestCount()).toBe(2 + 2); // the root's id and a folder creation, one upload per folder
+    const snap = await remote.snapshot();
+    expect(snap).toMatchObject({ cursor: null });
+    expect(snap.entries.map((e) => e.path).sort()).toEqual(['a', 'a/x.txt', 'b.txt']);
+    expect(await remote.changesSince('1')).toBeNull();
   });
 });
