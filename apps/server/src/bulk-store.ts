@@ -17,6 +17,20 @@ export interface BulkResult {
 }
 
 /**
+ * Stores entries whose content is in the blob store, each on its own (`storeEntry`), all inside one
+ * outer transaction: each entry's own transaction becomes a savepoint, so a failed entry rolls back
+ * alone, and 500 entries cost one commit instead of 500.
+ */
+export function storeEntries(
+  store: Store,
+  access: { user: UserRecord; project: ProjectRecord },
+  items: ReadonlyArray<{ entry: ManifestEntry; content: Content }>,
+  logError: (message: string) => void,
+): BulkResult[] {
+  return store.transaction(() => items.map(({ entry, content }) => storeEntry(store, access, entry, content, logError)));
+}
+
+/**
  * Stores one entry of a bulk upload or a by-checksum request whose content is in the blob store:
  * missing directories (owned by the project owner, as the HTTP by-path routes make them) and the
  * version, in one transaction, under the single-upload rules (mc-api.md §5.1). A failed precondition

@@ -54,3 +54,35 @@ describe('paths the stock profile does not serve', () => {
     expect(reply.headers).not.toHaveProperty('tus-resumable');
   });
 });
+
+describe('the enhanced profile', () => {
+  let enhanced: Harness;
+  beforeAll(async () => {
+    enhanced = await Harness.start({ profile: 'enhanced', syncLimits: { bulk_upload_max_files: 7 } });
+  });
+  afterAll(() => enhanced.close());
+
+  it('advertises sync_api in server/info: version, features, limits (configurable)', async () => {
+    const reply = await enhanced.call('GET', '/server/info', { token: null });
+    expect(reply.status).toBe(200);
+    expect(reply.json.data.sync_api).toEqual({
+      version: 1,
+      features: ['tree', 'changes', 'bulk-upload', 'bulk-download', 'by-checksum', 'preconditions'],
+      limits: { bulk_upload_max_files: 7, bulk_upload_max_bytes: 67108864, bulk_download_max_files: 10000, tus_max_chunk_bytes: 67108864 },
+    });
+    expect(reply.json.data).toMatchObject({ name: expect.any(String), uuid: expect.any(String) });
+  });
+
+  it.each([
+    ['GET', '/projects/{p}/tree'],
+    ['GET', '/projects/{p}/changes'],
+    ['POST', '/projects/{p}/files/bulk-upload'],
+    ['POST', '/projects/{p}/files/bulk-download'],
+    ['POST', '/projects/{p}/files/by-checksum'],
+  ])('serves %s %s (401 without a token)', async (method, template) => {
+    const project = await enhanced.project('Routes');
+    const reply = await enhanced.call(method, template.replace('{p}', String(project.id)), { token: null, ...(method === 'POST' && { json: {} }) });
+    expect(reply.status).toBe(401);
+    expect(reply.json).toEqual({ message: 'Unauthenticated.' });
+  });
+});

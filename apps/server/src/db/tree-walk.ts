@@ -15,16 +15,8 @@ export interface TreeNode {
   updated_at: number;
 }
 
-interface ChildRow {
-  id: number;
-  name: string;
-  name_key: string;
-  mime_type: string;
-  size: number;
-  checksum: string;
-  created_at: number;
-  updated_at: number;
-}
+/** A child as the walk reads it: a raw row, in COLUMNS order (arrays cost half of objects per row). */
+type ChildRow = [id: number, name: string, nameKey: string, mimeType: string, size: number, checksum: string, createdAt: number, updatedAt: number];
 
 interface Frame {
   id: number;
@@ -34,6 +26,7 @@ interface Frame {
 }
 
 const COLUMNS = 'id, name, name_key, mime_type, size, checksum, created_at, updated_at';
+const [ID, NAME, NAME_KEY, MIME_TYPE, SIZE, CHECKSUM, CREATED_AT, UPDATED_AT] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 const PAGE = 512;
 // Deeper than any path production can store (700 characters): only a cycle gets here.
 const MAX_DEPTH = 1000;
@@ -58,17 +51,17 @@ export class TreeWalker {
       `SELECT ${COLUMNS} FROM files
        WHERE project_id = ? AND directory_id = ? AND current = 1 AND deleted_at IS NULL AND (name_key, id) > (?, ?)
        ORDER BY name_key, id LIMIT ?`,
-    );
+    ).raw(true) as unknown as Statement<[number, number, string, number, number], ChildRow>;
     this.childDirectoryStmt = db.prepare(
       `SELECT ${COLUMNS} FROM files
        WHERE project_id = ? AND directory_id = ? AND name_key = ? AND current = 1 AND deleted_at IS NULL
          AND mime_type = '${DIRECTORY_MIME}'
        ORDER BY id LIMIT 1`,
-    );
+    ).raw(true) as unknown as Statement<[number, number, string], ChildRow>;
     this.rootStmt = db.prepare(
       `SELECT ${COLUMNS} FROM files
        WHERE project_id = ? AND path_key = '/' AND mime_type = '${DIRECTORY_MIME}' AND deleted_at IS NULL`,
-    );
+    ).raw(true) as unknown as Statement<[number], ChildRow>;
   }
 
   /** The project's root directory, listed as `/`. */
@@ -87,7 +80,7 @@ export class TreeWalker {
       if (name === '') continue;
       const child = this.childDirectoryStmt.get(this.projectId, directory.id, foldKey(name));
       if (!child) return null;
-      directory = node(child, childPath(directory.path, child.name));
+      directory = node(child, childPath(directory.path, child[NAME]));
     }
     return directory;
   }
@@ -100,13 +93,13 @@ export class TreeWalker {
       const rows = this.pageStmt.all(this.projectId, frame.id, frame.key, frame.lastId, PAGE);
       let descended = false;
       for (const row of rows) {
-        frame.key = row.name_key;
-        frame.lastId = row.id;
-        const path = childPath(frame.path, row.name);
+        frame.key = row[NAME_KEY];
+        frame.lastId = row[ID];
+        const path = childPath(frame.path, row[NAME]);
         yield node(row, path);
-        if (row.mime_type === DIRECTORY_MIME) {
-          if (stack.length >= MAX_DEPTH) throw new Error(`directory ${row.id} is nested ${MAX_DEPTH} levels deep: a cycle?`);
-          stack.push({ id: row.id, path, key: '', lastId: 0 });
+        if (row[MIME_TYPE] === DIRECTORY_MIME) {
+          if (stack.length >= MAX_DEPTH) throw new Error(`directory ${row[ID]} is nested ${MAX_DEPTH} levels deep: a cycle?`);
+          stack.push({ id: row[ID], path, key: '', lastId: 0 });
           descended = true;
           break;
         }
@@ -118,13 +111,13 @@ export class TreeWalker {
 
 function node(row: ChildRow, path: string): TreeNode {
   return {
-    id: row.id,
-    kind: row.mime_type === DIRECTORY_MIME ? 'directory' : 'file',
-    name: row.name,
+    id: row[ID],
+    kind: row[MIME_TYPE] === DIRECTORY_MIME ? 'directory' : 'file',
+    name: row[NAME],
     path,
-    size: row.size,
-    checksum: row.checksum,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    size: row[SIZE],
+    checksum: row[CHECKSUM],
+    created_at: row[CREATED_AT],
+    updated_at: row[UPDATED_AT],
   };
 }

@@ -101,6 +101,8 @@ function addBlob(pack: Pack, blobs: BlobStore, item: DownloadItem): Promise<void
       entry.destroy(error);
       fail(error);
     });
+    // An entry cut short (the client hung up) must not leave the blob's file open.
+    entry.once('close', () => source.destroy());
     source.pipe(entry);
   });
 }

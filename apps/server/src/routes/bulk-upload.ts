@@ -4,7 +4,7 @@ import { projectFromPath } from '../access.js';
 import { authenticate } from '../auth.js';
 import type { StagedBlob } from '../blobs.js';
 import { parseManifest } from '../bulk-manifest.js';
-import { storeEntry, type BulkResult } from '../bulk-store.js';
+import { storeEntries, type BulkResult } from '../bulk-store.js';
 import { ID, type RouteModule, type ServerContext } from '../context.js';
 import type { ProjectRecord } from '../db/projects.js';
 import type { UserRecord } from '../db/users.js';
@@ -26,7 +26,8 @@ export const MANIFEST_MAX_BYTES = 16 * 1024 * 1024;
  * wrong number of parts stores nothing (422). Then each entry is stored on its own: a part whose size
  * or MD5 differs from the manifest is `failed`, a precondition that no longer holds is `conflict`,
  * the others are stored atomically (blob renamed into place, then folders and row in one
- * transaction). The answer lists every entry in manifest order, 200 even when some failed.
+ * transaction, a savepoint of one outer transaction for the request). The answer lists every entry
+ * in manifest order, 200 even when some failed.
  */
 export const bulkUploadRoutes: RouteModule = (api, ctx) => {
   const { store, blobs } = ctx;
@@ -41,22 +42,25 @@ export const bulkUploadRoutes: RouteModule = (api, ctx) => {
     }
     const { access, manifest, parts } = await receive(ctx, req, authorize);
     const results: BulkResult[] = [];
+    const verified: Array<{ index: number; entry: ManifestEntry; content: StagedBlob }> = [];
     try {
       for (const [index, entry] of manifest.entries()) {
         const part = parts[index]!;
         if (part.size !== entry.size || part.md5 !== entry.md5) {
           await blobs.discard(part);
           const received = part.size > entry.size ? `more than ${entry.size} bytes` : `${part.size} bytes with MD5 ${part.md5}`;
-          results.push({ path: entry.path, status: 'failed', error: `received ${received}, not the ${entry.size} bytes with MD5 ${entry.md5} of the manifest` });
+          results[index] = { path: entry.path, status: 'failed', error: `received ${received}, not the ${entry.size} bytes with MD5 ${entry.md5} of the manifest` };
           continue;
         }
         await blobs.commit(part);
-        results.push(storeEntry(store, access, entry, part, ctx.logError));
+        verified.push({ index, entry, content: part });
       }
     } finally {
-      // Parts not stored (an unexpected failure above) leave no temp file behind.
+      // Parts not committed (an unexpected failure above) leave no temp file behind.
       await Promise.all(parts.map((part) => blobs.discard(part)));
     }
+    const stored = storeEntries(store, access, verified, ctx.logError);
+    verified.forEach(({ index }, i) => (results[index] = stored[i]!));
     return { data: results };
   });
 };

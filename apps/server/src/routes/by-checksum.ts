@@ -1,9 +1,11 @@
+import type { ManifestEntry } from '@mcsync/protocol';
 import { projectFromPath } from '../access.js';
 import { authenticate } from '../auth.js';
 import { parseManifest } from '../bulk-manifest.js';
-import { storeEntry, type BulkResult } from '../bulk-store.js';
+import { storeEntries, type BulkResult } from '../bulk-store.js';
 import { ID, type RouteModule } from '../context.js';
 import { Refusal, ValidationFailed } from '../errors.js';
+import type { Content } from '../record-upload.js';
 import { RequestInput } from '../request-input.js';
 import { laravelMessage } from '../validation.js';
 
@@ -28,11 +30,15 @@ export const byChecksumRoutes: RouteModule = (api, ctx) => {
     const max = ctx.syncLimits.bulk_upload_max_files;
     if (entries.length > max) throw new Refusal(413, `A by-checksum request takes at most ${max} files, not ${entries.length}: split the batch.`);
 
-    const results: BulkResult[] = entries.map((entry) => {
+    const results: BulkResult[] = [];
+    const available: Array<{ index: number; entry: ManifestEntry; content: Content }> = [];
+    entries.forEach((entry, index) => {
       const source = store.rows.readableWithContent(user.id, entry.md5, entry.size);
-      if (!source || blobs.statBlob(entry.md5)?.size !== entry.size) return { path: entry.path, status: 'need_bytes' };
-      return storeEntry(store, { user, project }, entry, { md5: entry.md5, size: entry.size, mimeType: source.mime_type }, ctx.logError);
+      if (!source || blobs.statBlob(entry.md5)?.size !== entry.size) results[index] = { path: entry.path, status: 'need_bytes' };
+      else available.push({ index, entry, content: { md5: entry.md5, size: entry.size, mimeType: source.mime_type } });
     });
+    const stored = storeEntries(store, { user, project }, available, ctx.logError);
+    available.forEach(({ index }, i) => (results[index] = stored[i]!));
     return { data: results };
   });
 };
