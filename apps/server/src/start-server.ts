@@ -5,7 +5,7 @@ import { createAccount, type NewAccount } from './accounts.js';
 import { BlobStore } from './blobs.js';
 import type { ServerContext } from './context.js';
 import { Store } from './db/store.js';
-import type { Profile } from './profiles.js';
+import { DEFAULT_PROFILE, type Profile } from './profiles.js';
 import { buildApp } from './server.js';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
 
@@ -16,7 +16,7 @@ export interface StartServerOptions {
   host?: string;
   /** Port; default 8510, `0` = any free port. */
   port?: number;
-  /** `enhanced` (sync-api.md) or `stock` (production's API alone); default `stock` for now. */
+  /** Default `enhanced` (sync-api.md); `stock` serves production's API alone. */
   profile?: Profile;
   /** Changes kept per project in the feed; older cursors get 410. Default 1,000,000. */
   changesRetention?: number;
@@ -54,7 +54,7 @@ const GRACE_MS = 5000;
 /** Opens a data directory and serves it; resolves once the server accepts connections. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
-  const profile = options.profile ?? 'stock';
+  const profile = options.profile ?? DEFAULT_PROFILE;
   const store = Store.open(dataDir, options.changesRetention === undefined ? {} : { changesRetention: options.changesRetention });
   try {
     const blobs = new BlobStore(dataDir);

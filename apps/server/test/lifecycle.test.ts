@@ -21,6 +21,7 @@ describe('library API', () => {
     const server = await startServer({ dataDir, port: 0 });
     try {
       expect(server.url).toBe(`http://127.0.0.1:${server.port}/api`);
+      expect(server.profile).toBe('enhanced'); // the default
       const reply = await request(`${server.url}/projects`, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } });
       expect(reply.statusCode).toBe(200);
       await reply.body.dump();
