@@ -1,9 +1,6 @@
 import type { Capabilities } from '@mcsync/core';
 import type { SyncFeature, SyncLimit } from '@mcsync/protocol';
 
-/** The capabilities of a server without the sync extensions (production). */
-export const STOCK_CAPABILITIES: Capabilities = Object.freeze({ profile: 'stock', features: new Set<string>(), limits: Object.freeze({}) });
-
 /** True when the server advertises `feature` (sync-api.md: use an extension only if it is listed). */
 export function hasFeature(caps: Capabilities, feature: SyncFeature): boolean {
   return caps.profile === 'enhanced' && caps.features.has(feature);

@@ -9,7 +9,7 @@ export type { RetryPolicy } from './retry';
 export { login } from './endpoints/auth';
 export type { LoginOptions } from './endpoints/auth';
 export { capabilitiesFromServerInfo, detectCapabilities, getServerInfo } from './endpoints/server';
-export { STOCK_CAPABILITIES, capabilitiesFromJson, capabilitiesToJson, hasFeature, limitOf } from './capabilities';
+export { capabilitiesFromJson, capabilitiesToJson, hasFeature, limitOf } from './capabilities';
 export type { CapabilitiesJson } from './capabilities';
 export { getChanges, getTree, postBulkDownload, postBulkUpload, postByChecksum } from './endpoints/sync-api';
 export { createProject, deleteProject, getProject, listProjects } from './endpoints/projects';

@@ -8,7 +8,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Capabilities, type RemoteEntry, type RemoteProject, TEMP_PREFIX, type UploadItem, type UploadResult } from '@mcsync/core';
+import { type Capabilities, type RemoteEntry, type RemoteProject, TEMP_PREFIX, type UploadItem } from '@mcsync/core';
 import { type RunningServer, startServer } from '@mcsync/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
