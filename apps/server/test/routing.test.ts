@@ -26,13 +26,18 @@ describe('request bodies', () => {
   });
 });
 
+/** The sync-api.md paths: production's 404 on stock, served on enhanced. */
+const SYNC_API_PATHS: Array<[method: string, path: string]> = [
+  ['GET', '/projects/{p}/tree'],
+  ['GET', '/projects/{p}/changes'],
+  ['POST', '/projects/{p}/files/bulk-upload'],
+  ['POST', '/projects/{p}/files/bulk-download'],
+  ['POST', '/projects/{p}/files/by-checksum'],
+];
+
 describe('paths the stock profile does not serve', () => {
-  it.each([
-    ['GET', '/projects/{p}/tree'],
-    ['GET', '/projects/{p}/changes'],
-    ['POST', '/projects/{p}/files/bulk-upload'],
-    ['POST', '/projects/{p}/files/bulk-download'],
-    ['POST', '/projects/{p}/files/by-checksum'],
+  it.each<[method: string, path: string]>([
+    ...SYNC_API_PATHS,
     ['GET', '/no/such/route'],
     ['GET', '/projects/abc'],
   ])('%s %s → 404 with the router message, as production', async (method, template) => {
@@ -73,13 +78,7 @@ describe('the enhanced profile', () => {
     expect(reply.json.data).toMatchObject({ name: expect.any(String), uuid: expect.any(String) });
   });
 
-  it.each([
-    ['GET', '/projects/{p}/tree'],
-    ['GET', '/projects/{p}/changes'],
-    ['POST', '/projects/{p}/files/bulk-upload'],
-    ['POST', '/projects/{p}/files/bulk-download'],
-    ['POST', '/projects/{p}/files/by-checksum'],
-  ])('serves %s %s (401 without a token)', async (method, template) => {
+  it.each(SYNC_API_PATHS)('serves %s %s (401 without a token)', async (method, template) => {
     const project = await enhanced.project('Routes');
     const reply = await enhanced.call(method, template.replace('{p}', String(project.id)), { token: null, ...(method === 'POST' && { json: {} }) });
     expect(reply.status).toBe(401);

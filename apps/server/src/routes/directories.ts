@@ -19,7 +19,7 @@ import { deleteRowOnly } from '../delete-rows.js';
 import { childPath, createDirectory, ensureDirectoryPath } from '../directory-paths.js';
 import { NoSuchFile, Refusal, ServerError } from '../errors.js';
 import { moveDirectory, renameDirectory } from '../move-directory.js';
-import { passesNameRule } from '../name-rule.js';
+import { checkNameRule } from '../name-rule.js';
 import { RequestInput } from '../request-input.js';
 import { embedRow, embedRows } from '../serialize/embed.js';
 import { createdDirectoryJson, rowJson } from '../serialize/row.js';
@@ -76,7 +76,7 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const parentId = check.requiredInteger('directory_id');
     const project = projectFromCheckedInput(store, user, check);
     const description = check.optionalString('description', 2048);
-    if (check.ok('name') && !passesNameRule(name)) check.reject('name', `Invalid file name: ${name}`);
+    checkNameRule(check, 'name', name);
     const parent = project && check.ok('directory_id') ? rowInProject(store, project, parentId) : null;
     check.done();
     if (!project || !parent) throw new ServerError('validated input without project or parent');
@@ -129,7 +129,7 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const check = new InputCheck(input);
     const name = check.requiredString('name', 80);
     const project = projectOfDirectoryRoute(store, user, req, check, row);
-    if (check.ok('name') && !passesNameRule(name)) check.reject('name', `Invalid file name: ${name}`);
+    checkNameRule(check, 'name', name);
     check.done();
     const directory = liveDirectoryIn(project, row);
     return { data: rowJson(store.transaction(() => renameDirectory(store, directory, name))) };

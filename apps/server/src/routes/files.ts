@@ -11,7 +11,7 @@ import { NoSuchFile, Refusal, ServerError } from '../errors.js';
 import { versionsOf } from '../file-slots.js';
 import { makeActive } from '../make-active.js';
 import { relocateFile } from '../move-file.js';
-import { passesNameRule } from '../name-rule.js';
+import { checkNameRule } from '../name-rule.js';
 import { ifCurrentIdOf } from '../preconditions.js';
 import { RequestInput } from '../request-input.js';
 import { embedRow } from '../serialize/embed.js';
@@ -102,7 +102,7 @@ export const fileRoutes: RouteModule = (api, ctx) => {
     const name = check.requiredString('name', 80);
     const project = projectFromCheckedInput(store, user, check);
     const ifCurrentId = ifCurrentIdOf(ctx, input);
-    if (check.ok('name') && !passesNameRule(name)) check.reject('name', `Invalid file name: ${name}`);
+    checkNameRule(check, 'name', name);
     check.done();
     const file = liveFileIn(project, row);
     const directory = file.directory_id === null ? null : store.rows.byId(file.directory_id);
