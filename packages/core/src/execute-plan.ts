@@ -81,7 +81,7 @@ export async function executePlan(plan: Plan, report: RunReport, opts: ExecuteOp
           continue;
         }
         report.transferred.push({ path: r.path, bytes: r.bytes, verified: r.verified });
-        report.bytes += r.bytes;
+        report.bytes += r.sent ?? r.bytes;
         recorder.add({
           remote: r.remote,
           local: { path: r.path, kind: 'file', size: r.bytes, mtimeNs: r.mtimeNs, ino: r.ino, md5: r.md5 },

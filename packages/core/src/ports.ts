@@ -61,6 +61,8 @@ export type UploadResult =
       /** The local stat the bytes were read under (unchanged during the read). */
       mtimeNs: bigint;
       ino: number;
+      /** Bytes that actually crossed the network, when fewer than `bytes` (0: the server already had the content). */
+      sent?: number;
     }
   | { ok: false; path: ProjectPath; error: McError };
 

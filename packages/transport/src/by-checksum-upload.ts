@@ -79,7 +79,7 @@ export async function runChecksumBatch(
 
   function finish(item: UploadItem, result: Parameters<UploadSink['done']>[1]) {
     progress.start(item.path, item.size);
-    sink.done(item, result);
+    sink.done(item, result.ok ? { ...result, sent: 0 } : result);
   }
 }
 

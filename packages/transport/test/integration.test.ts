@@ -332,6 +332,7 @@ describe('enhanced profile: what only the extensions do', () => {
     const results = await all(fresh.upload(copies));
     expect(failures(results)).toEqual([]);
     expect(results.map((r) => r.ok && r.verified)).toEqual(['md5', 'md5']);
+    expect(results.map((r) => r.ok && r.sent)).toEqual([0, 0]);
     expect(fresh.requestCount()).toBe(1); // one by-checksum request, no upload
     const { entries } = await fresh.snapshot();
     expect(entries.find((e) => e.path === 'copy/one.bin')).toMatchObject({ size: 300_000, md5: md5(content['a/one.bin']) });
