@@ -5,6 +5,7 @@ import type { HttpClient } from './http-client';
 import { makeDirectories } from './make-directories';
 import { DEFAULT_CONCURRENCY } from './scheduler';
 import { stockDownload } from './stock-download';
+import { refuseChangedSince } from './stock-precheck';
 import { stockRemove } from './stock-remove';
 import { stockSnapshot } from './stock-snapshot';
 import { stockUpload } from './stock-upload';
@@ -34,6 +35,9 @@ export class StockRemoteProject implements RemoteProject {
   readonly #concurrency: number;
   readonly #batchLimits: BatchLimits | undefined;
   #capabilities: Promise<Capabilities> | undefined;
+  /** Newest file upload time (server clock, ms) the last snapshot saw; the precheck asks for changes after it. */
+  #watermark: number | null = null;
+  #snapshotTaken = false;
 
   constructor(opts: StockRemoteOptions) {
     this.projectId = opts.projectId;
@@ -57,6 +61,8 @@ export class StockRemoteProject implements RemoteProject {
     opts: { signal?: AbortSignal; onProblem?: (problem: Problem) => void } = {},
   ): Promise<RemoteSnapshot> {
     const entries = await stockSnapshot(this.#client, this.projectId, this.#dirs, prefixes, { ...opts, concurrency: this.#concurrency });
+    for (const e of entries) if (e.kind === 'file' && e.createdAt !== undefined) this.#watermark = Math.max(this.#watermark ?? 0, e.createdAt);
+    this.#snapshotTaken = true;
     return { entries, cursor: null };
   }
 
@@ -73,12 +79,26 @@ export class StockRemoteProject implements RemoteProject {
     return makeDirectories(this.#dirs, paths, this.#concurrency, opts);
   }
 
+  /**
+   * Uploads over the multipart routes. Items with a precondition (`ifCurrentId`) are first checked
+   * against `file-changes-since` (see `refuseChangedSince`), since production cannot refuse them.
+   */
   upload(items: readonly UploadItem[], opts: TransferOptions = {}): AsyncIterable<UploadResult> {
-    return stockUpload(
-      { client: this.#client, projectId: this.projectId, dirs: this.#dirs, concurrency: this.#concurrency, ...(this.#batchLimits ? { limits: this.#batchLimits } : {}) },
-      items,
-      opts,
-    );
+    const ctx = { client: this.#client, projectId: this.projectId, dirs: this.#dirs, concurrency: this.#concurrency, ...(this.#batchLimits ? { limits: this.#batchLimits } : {}) };
+    if (!this.#snapshotTaken || !items.some((i) => i.ifCurrentId !== undefined)) return stockUpload(ctx, items, opts);
+    const client = this.#client;
+    const projectId = this.projectId;
+    const watermark = this.#watermark;
+    return (async function* () {
+      let checked: Awaited<ReturnType<typeof refuseChangedSince>>;
+      try {
+        checked = await refuseChangedSince(client, projectId, watermark, items, opts.signal);
+      } catch {
+        checked = { go: [...items], refused: [] }; // the hint is optional; the uploads still go
+      }
+      yield* checked.refused;
+      yield* stockUpload(ctx, checked.go, opts);
+    })();
   }
 
   /** Streams each file to a verified temp file beside its target (see `downloadToTemp`). */

@@ -89,6 +89,21 @@ describe.each(['stock', 'enhanced'] as const)('%s profile', (profile) => {
   }
   const again = (remote: RemoteProject) => createRemoteProject({ client: f.client, projectId: remote.projectId, capabilities: f.caps });
 
+  it('refuses an upload whose file got a new version after the snapshot (stock: checked with file-changes-since)', async () => {
+    const remote = await newProject('precheck');
+    expect(failures(await all(remote.upload(await localFiles(at('pc-1'), { 'x.txt': Buffer.from('x1'), 'keep.txt': Buffer.from('k1') }))))).toEqual([]);
+    const planner = again(remote);
+    const { entries } = await planner.snapshot();
+    const idOf = (p: string) => entries.find((e) => e.path === p)!.id;
+    // Someone else uploads a new version of x.txt after the snapshot.
+    expect(failures(await all(again(remote).upload(await localFiles(at('pc-2'), { 'x.txt': Buffer.from('x2 by someone else') }))))).toEqual([]);
+    const mine = await localFiles(at('pc-3'), { 'x.txt': Buffer.from('x-mine'), 'keep.txt': Buffer.from('k-mine'), 'new.txt': Buffer.from('n') });
+    const results = await all(planner.upload(mine.map((i) => ({ ...i, ifCurrentId: i.path === 'new.txt' ? 0 : idOf(i.path) }))));
+    expect(Object.fromEntries(results.map((r) => [r.path, r.ok ? 'ok' : r.error.code]))).toEqual({ 'x.txt': 'CONFLICT', 'keep.txt': 'ok', 'new.txt': 'ok' });
+    const after = (await again(remote).snapshot()).entries;
+    expect(after.find((e) => e.path === 'x.txt')?.md5).toBe(md5(Buffer.from('x2 by someone else')));
+  });
+
   it('logs in, creates and lists projects, and picks the strategy from what the server advertises', async () => {
     const first = await createProject(f.client, { name: 'alpha' });
     expect(first.created).toBe(true);
