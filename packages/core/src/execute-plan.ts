@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { McError, toMcError } from './errors';
-import { isUnder } from './paths';
+import { ancestorsOf, isUnder } from './paths';
 import type { DownloadAction, Plan } from './plan';
 import type { DownloadItem, ProgressEvent, RemoteProject, StateStore, UploadItem } from './ports';
 import { Recorder } from './recorder';
@@ -52,8 +52,12 @@ export async function executePlan(plan: Plan, report: RunReport, opts: ExecuteOp
       }
     }
 
-    if (plan.mkdirRemote.length && !aborted()) {
-      for await (const r of opts.remote.mkdirs(plan.mkdirRemote, transfer)) {
+    // Uploads create their folders on the way (by path); only folders no upload will fill need a request.
+    const filled = new Set(plan.uploads.flatMap((u) => ancestorsOf(u.path)));
+    const mkdirs = plan.mkdirRemote.filter((p) => !filled.has(p));
+    const plannedFolders = new Set(plan.mkdirRemote);
+    if (mkdirs.length && !aborted()) {
+      for await (const r of opts.remote.mkdirs(mkdirs, transfer)) {
         if (!r.ok) {
           fail(r.path, r.error);
           continue;
@@ -82,6 +86,12 @@ export async function executePlan(plan: Plan, report: RunReport, opts: ExecuteOp
         }
         report.transferred.push({ path: r.path, bytes: r.bytes, verified: r.verified });
         report.bytes += r.sent ?? r.bytes;
+        for (const dir of ancestorsOf(r.path)) {
+          if (!filled.delete(dir) || !plannedFolders.has(dir)) continue;
+          // A folder the upload created on the way: it exists on both sides now (its id is not needed for folders).
+          report.createdFolders.push(dir);
+          recorder.add({ base: { path: dir, kind: 'directory', md5: null, size: 0, remoteId: 0, syncedAt: Date.now() } });
+        }
         recorder.add({
           remote: r.remote,
           local: { path: r.path, kind: 'file', size: r.bytes, mtimeNs: r.mtimeNs, ino: r.ino, md5: r.md5 },

@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   const timings: Array<[string, number]> = [];
   const server = await startMcServer([]);
   try {
-    say(`mc-server (stock profile) at ${server.url}`);
+    say(`mc-server (enhanced profile, the default) at ${server.url}`);
     const stats = buildSampleTree(src);
     say(`sample tree: ${stats.files} files, ${stats.folders} folders, ${(stats.bytes / 2 ** 20).toFixed(1)} MiB, ${stats.symlinks} symlinks in ${src}`);
     const env = { MC_API_URL: server.url, MC_API_KEY: server.token, MC_API_EMAIL: 'demo@mcsync.local' };
