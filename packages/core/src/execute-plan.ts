@@ -5,6 +5,7 @@ import { ancestorsOf, isUnder } from './paths';
 import type { DownloadAction, Plan } from './plan';
 import type { DownloadItem, ProgressEvent, RemoteProject, StateStore, UploadItem } from './ports';
 import { Recorder } from './recorder';
+import { CHANGES_CURSOR, loadRemoteState } from './remote-state';
 import { INTERRUPTED, type RunReport } from './run-report';
 import type { LocalRecord } from './types';
 
@@ -142,6 +143,21 @@ export async function executePlan(plan: Plan, report: RunReport, opts: ExecuteOp
     recorder.flush();
   }
   report.interrupted = aborted();
+  await catchUpWithOwnChanges(opts, plan, report);
+}
+
+/**
+ * After this run changed the server, read the change feed once more: the changes are our own, so
+ * the next run with nothing new to do costs a single request instead of paging through them.
+ */
+async function catchUpWithOwnChanges(opts: ExecuteOptions, plan: Plan, report: RunReport): Promise<void> {
+  const wroteRemote = plan.uploads.length + plan.mkdirRemote.length + plan.deleteRemote.length > 0;
+  if (!wroteRemote || report.interrupted || opts.store.getCursor(CHANGES_CURSOR) === null) return;
+  try {
+    await loadRemoteState(opts.remote, opts.store, [''], { signal: opts.signal });
+  } catch {
+    // the next run reads the feed instead
+  }
 }
 
 /** Remote renames from the feed, repeated locally when the old path is there and the new one free. */

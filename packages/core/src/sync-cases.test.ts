@@ -275,3 +275,16 @@ describe('mc sync: kinds, case and conflicts', () => {
     expect(localTree(w.root)).toEqual({ 'a.txt': 'A', 'b.txt': 'B' });
   });
 });
+
+describe('the change feed after a run that changed the server', () => {
+  it('is read at the end of that run, so the next quiet run costs one request', async () => {
+    const w = await syncedWorld('enhanced', { 'a.txt': 'A' });
+    for (let i = 0; i < 30; i++) write(w.root, `many/${i}.txt`, `file ${i}`);
+    await runSync(ctx(w));
+    w.remote.changesCalls = 0;
+    const before = w.remote.requestCount();
+    const quiet = await runSync(ctx(w));
+    expect(quiet.transferred).toEqual([]);
+    expect(w.remote.requestCount() - before).toBe(1);
+  });
+});

@@ -44,6 +44,8 @@ export class MemoryRemote implements RemoteProject {
   /** Feed log; `expireBefore` makes older cursors answer "expired". */
   log: RemoteChange[] = [];
   expireBefore = 0;
+  /** Changes per page of the feed (each page is one request). */
+  changesPageSize = 10;
   changesCalls = 0;
   snapshotCalls = 0;
   private nextId = 100;
@@ -121,11 +123,15 @@ export class MemoryRemote implements RemoteProject {
 
   async changesSince(cursor: string): Promise<RemoteChanges | null> {
     if (!this.enhanced) return null;
-    this.requests++;
     this.changesCalls++;
     const from = Number(cursor);
-    if (from < this.expireBefore) return { expired: true };
-    return { expired: false, changes: this.log.slice(from).map((c) => ({ ...c })), cursor: String(this.log.length) };
+    if (from < this.expireBefore) {
+      this.requests++;
+      return { expired: true };
+    }
+    const changes = this.log.slice(from).map((c) => ({ ...c }));
+    this.requests += Math.max(1, Math.ceil(changes.length / this.changesPageSize)); // one request per page
+    return { expired: false, changes, cursor: String(this.log.length) };
   }
 
   async *mkdirs(paths: readonly ProjectPath[]): AsyncIterable<MkdirResult> {
