@@ -45,10 +45,19 @@ class NdjsonProgress implements ProgressDisplay {
   }
 }
 
-/** One overall bar on stderr: files done, bytes done, speed, ETA. */
+/** Files at least this large get a bar of their own while they move. */
+export const FILE_BAR_MIN_BYTES = 32 * 1024 * 1024;
+/** At most this many per-file bars at once, so the display stays a few lines tall. */
+const MAX_FILE_BARS = 4;
+
+/**
+ * An overall bar on stderr (files done, bytes done, speed, ETA) and, below it, one bar per large
+ * file in flight, so a multi-gigabyte upload shows its own progress inside the whole run's.
+ */
 class BarProgress implements ProgressDisplay {
-  private readonly bar: cliProgress.SingleBar;
-  private started = false;
+  private readonly bars: cliProgress.MultiBar;
+  private overall: cliProgress.SingleBar | null = null;
+  private readonly fileBars = new Map<string, cliProgress.SingleBar>();
   private totalFiles = 0;
   private filesDone = 0;
   private bytesDone = 0;
@@ -59,7 +68,7 @@ class BarProgress implements ProgressDisplay {
     private readonly op: 'up' | 'down' | 'sync',
     stream: NodeJS.WriteStream,
   ) {
-    this.bar = new cliProgress.SingleBar(
+    this.bars = new cliProgress.MultiBar(
       {
         stream,
         format: `${{ up: 'uploading', down: 'downloading', sync: 'syncing' }[op]} [{bar}] {percentage}% | {files} | {bytes} | {speed} | ETA {eta_formatted}`,
@@ -76,26 +85,41 @@ class BarProgress implements ProgressDisplay {
     this.totalFiles = plan.uploads.length + plan.downloads.length;
     const total = plan.uploads.reduce((n, u) => n + u.local.size, 0) + plan.downloads.reduce((n, d) => n + d.remote.size, 0);
     if (this.totalFiles === 0) return;
-    this.bar.start(Math.max(total, 1), 0, this.payload(total));
-    this.started = true;
+    this.overall = this.bars.create(Math.max(total, 1), 0, this.payload(total));
   }
 
   onProgress(event: ProgressEvent): void {
-    if (!this.started) return;
-    if (event.type === 'bytes') this.inFlight.set(event.path, event.bytes);
-    else if (event.type === 'done' || event.type === 'fail') {
+    const overall = this.overall;
+    if (!overall) return;
+    if (event.type === 'start') this.startFileBar(event.path, event.total);
+    else if (event.type === 'bytes') {
+      this.inFlight.set(event.path, event.bytes);
+      this.fileBars.get(event.path)?.update(event.bytes, { bytes: `${formatBytes(event.bytes)}/${formatBytes(event.total)}` });
+    } else {
       this.inFlight.delete(event.path);
       this.filesDone++;
       if (event.type === 'done') this.bytesDone += event.bytes;
+      const bar = this.fileBars.get(event.path);
+      if (bar) {
+        this.fileBars.delete(event.path);
+        this.bars.remove(bar);
+      }
     }
     let value = this.bytesDone;
     for (const b of this.inFlight.values()) value += b;
-    this.bar.update(value, this.payload(this.bar.getTotal(), value));
+    overall.update(value, this.payload(overall.getTotal(), value));
   }
 
   stop(): void {
-    if (this.started) this.bar.stop();
-    this.started = false;
+    if (this.overall) this.bars.stop();
+    this.overall = null;
+    this.fileBars.clear();
+  }
+
+  private startFileBar(path: string, total: number): void {
+    if (total < FILE_BAR_MIN_BYTES || this.fileBars.size >= MAX_FILE_BARS || this.fileBars.has(path)) return;
+    const bar = this.bars.create(total, 0, { name: shortName(path), bytes: `0 B/${formatBytes(total)}` }, { format: '  {name} [{bar}] {percentage}% | {bytes}' });
+    this.fileBars.set(path, bar);
   }
 
   private payload(total: number, value = 0): Record<string, string> {
@@ -106,4 +130,9 @@ class BarProgress implements ProgressDisplay {
       speed: `${formatBytes(value / secs)}/s`,
     };
   }
+}
+
+/** The last 40 characters of a path, so per-file bars line up. */
+function shortName(path: string): string {
+  return path.length <= 40 ? path.padEnd(40) : `…${path.slice(-39)}`;
 }
