@@ -15,6 +15,7 @@ export type McErrorCode =
   | 'VERIFY' // bytes did not match the expected checksum or size
   | 'LOCAL_IO' // reading or writing a local file failed
   | 'CHANGED' // a local file changed while it was being read
+  | 'UNCONFIRMED' // the server took the bytes but never showed the result (tus on production confirms asynchronously)
   | 'UNSAFE_PATH' // a remote path that would escape the project folder
   | 'NAME' // a name the server cannot store, or a collision on the server's fold key
   | 'ABORTED' // interrupted by the user

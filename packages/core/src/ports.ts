@@ -15,6 +15,35 @@ export type ProgressEvent =
   | { type: 'done'; op: 'upload' | 'download'; path: ProjectPath; bytes: number }
   | { type: 'fail'; op: 'upload' | 'download'; path: ProjectPath; error: McError };
 
+/**
+ * A resumable (tus) upload in progress, kept across processes so a killed run resumes from the
+ * last acknowledged chunk. Valid only while the local file keeps this size, mtime and inode.
+ */
+export interface UploadSession {
+  path: ProjectPath;
+  size: number;
+  mtimeNs: bigint;
+  ino: number;
+  /** The whole file's MD5 when it was known at creation. */
+  md5: string | null;
+  /** The upload's URL (the creation response's `Location`). */
+  url: string;
+  /** Bytes the server has acknowledged. */
+  offset: number;
+  /** ms since the epoch */
+  createdAt: number;
+}
+
+/** Where a remote keeps its resumable uploads (implemented by store on the state database). */
+export interface UploadSessions {
+  load(path: ProjectPath): UploadSession | null;
+  /** Inserts or replaces the session of `session.path`; cheap enough to call after every chunk. */
+  save(session: UploadSession): void;
+  delete(path: ProjectPath): void;
+  /** Every session, for dropping the stale ones. */
+  list(): UploadSession[];
+}
+
 export interface TransferOptions {
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;

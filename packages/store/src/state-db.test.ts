@@ -173,6 +173,20 @@ describe('upload sessions', () => {
       expect(store.loadUploadSessions().size).toBe(0);
     });
   });
+
+  it('serve the UploadSessions port: load one path, save after each chunk, list, delete', () => {
+    withStore((store) => {
+      const port = store.uploadSessions();
+      const s: UploadSession = { path: 'a/big.bin', size: 100, mtimeNs: MTIME, ino: 7, md5: null, url: 'http://h/files/x', offset: 0, createdAt: 1 };
+      expect(port.load('a/big.bin')).toBeNull();
+      port.save(s);
+      port.save({ ...s, offset: 40 });
+      expect(port.load('a/big.bin')).toStrictEqual({ ...s, offset: 40 });
+      expect(port.list()).toStrictEqual([{ ...s, offset: 40 }]);
+      port.delete('a/big.bin');
+      expect(port.load('a/big.bin')).toBeNull();
+    });
+  });
 });
 
 describe('run journal', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MC_DIR, McError, STATE_DB_FILE } from '@mcsync/core';
-import type { BaseRecord, LocalRecord, ProjectPath, RemoteEntry, StateStore } from '@mcsync/core';
+import type { BaseRecord, LocalRecord, ProjectPath, RemoteEntry, StateStore, UploadSessions } from '@mcsync/core';
 import { migrate } from './migrations';
 import type { RunRecord, RunStatus, UploadSession } from './types';
 
@@ -173,20 +173,7 @@ export class SqliteStateStore implements StateStore {
   loadUploadSessions(): Map<ProjectPath, UploadSession> {
     return this.guard(() => {
       const out = new Map<ProjectPath, UploadSession>();
-      for (const r of this.stmt.selectSessions.iterate() as IterableIterator<
-        [string, bigint, bigint, bigint, string | null, string, bigint, bigint]
-      >) {
-        out.set(r[0], {
-          path: r[0],
-          size: Number(r[1]),
-          mtimeNs: r[2],
-          ino: Number(r[3]),
-          md5: r[4],
-          url: r[5],
-          offset: Number(r[6]),
-          createdAt: Number(r[7]),
-        });
-      }
+      for (const r of this.stmt.selectSessions.iterate() as IterableIterator<SessionRow>) out.set(r[0], sessionFromRow(r));
       return out;
     });
   }
@@ -197,6 +184,23 @@ export class SqliteStateStore implements StateStore {
 
   deleteUploadSessions(paths: readonly ProjectPath[]): void {
     this.guard(() => this.tx.deleteEach(this.stmt.deleteSession, paths));
+  }
+
+  /**
+   * The sessions as the port transport resumes large uploads from. One row per call: a session is
+   * saved after each acknowledged chunk (megabytes apart), so a single-statement commit is cheap.
+   */
+  uploadSessions(): UploadSessions {
+    return {
+      load: (path) =>
+        this.guard(() => {
+          const r = this.stmt.selectSession.get(path) as SessionRow | undefined;
+          return r ? sessionFromRow(r) : null;
+        }),
+      save: (session) => this.guard(() => this.tx.saveSessions([session])),
+      delete: (path) => this.guard(() => this.stmt.deleteSession.run(path)),
+      list: () => [...this.loadUploadSessions().values()],
+    };
   }
 
   // ---- run journal ----
@@ -253,6 +257,21 @@ export class SqliteStateStore implements StateStore {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+type SessionRow = [string, bigint, bigint, bigint, string | null, string, bigint, bigint];
+
+function sessionFromRow(r: SessionRow): UploadSession {
+  return {
+    path: r[0],
+    size: Number(r[1]),
+    mtimeNs: r[2],
+    ino: Number(r[3]),
+    md5: r[4],
+    url: r[5],
+    offset: Number(r[6]),
+    createdAt: Number(r[7]),
+  };
+}
+
 function prepareStatements(db: Database.Database) {
   return {
     selectLocal: db.prepare('SELECT path, kind, size, mtime_ns, ino, md5 FROM local_entries').raw().safeIntegers(),
@@ -292,6 +311,10 @@ function prepareStatements(db: Database.Database) {
 
     selectSessions: db
       .prepare('SELECT path, size, mtime_ns, ino, md5, url, offset, created_at FROM upload_sessions')
+      .raw()
+      .safeIntegers(),
+    selectSession: db
+      .prepare('SELECT path, size, mtime_ns, ino, md5, url, offset, created_at FROM upload_sessions WHERE path = ?')
       .raw()
       .safeIntegers(),
     upsertSession: db.prepare(

@@ -2,20 +2,8 @@ import type { ProjectPath } from '@mcsync/core';
 
 // ---- state database (.mc/mcsync.db) ----------------------------------------------------------
 
-/** A tus upload that can resume across processes while the file keeps this stat identity. */
-export interface UploadSession {
-  path: ProjectPath;
-  size: number;
-  mtimeNs: bigint;
-  ino: number;
-  md5: string | null;
-  /** The tus upload URL (Location of the creation response). */
-  url: string;
-  /** Bytes the server has confirmed. */
-  offset: number;
-  /** ms since the epoch */
-  createdAt: number;
-}
+/** A tus upload that can resume across processes (the port lives in core, beside `UploadSessions`). */
+export type { UploadSession } from '@mcsync/core';
 
 /** How a run ended; matches the CLI's exit codes 0, 1, 2, 3 and 130. */
 export type RunStatus = 'running' | 'ok' | 'partial' | 'failed' | 'conflicts' | 'interrupted';
