@@ -14,6 +14,7 @@ export type McErrorCode =
   | 'REJECTED' // the server refused this one item (4xx other than auth)
   | 'VERIFY' // bytes did not match the expected checksum or size
   | 'LOCAL_IO' // reading or writing a local file failed
+  | 'NO_SPACE' // not enough free disk space for a download (nothing was written)
   | 'CHANGED' // a local file changed while it was being read
   | 'UNCONFIRMED' // the server took the bytes but never showed the result (tus on production confirms asynchronously)
   | 'UNSAFE_PATH' // a remote path that would escape the project folder

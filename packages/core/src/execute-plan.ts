@@ -126,7 +126,7 @@ export async function executePlan(plan: Plan, report: RunReport, opts: ExecuteOp
         try {
           const local = placeDownloaded(opts.root, action, r.tempPath, r.md5);
           report.transferred.push({ path: r.path, bytes: r.bytes, verified: r.verified });
-          report.bytes += r.bytes;
+          report.bytes += r.sent ?? r.bytes;
           if (!action.conflictCopy) {
             recorder.add({
               local,

@@ -10,7 +10,14 @@ export interface Capabilities {
 
 /** A progress event from a transfer; `bytes` is cumulative for the file. */
 export type ProgressEvent =
-  | { type: 'start'; op: 'upload' | 'download'; path: ProjectPath; total: number }
+  | {
+      type: 'start';
+      op: 'upload' | 'download';
+      path: ProjectPath;
+      total: number;
+      /** Bytes already there from an earlier, interrupted run (a resumed download); later 'bytes' include them. */
+      resumed?: number;
+    }
   | { type: 'bytes'; op: 'upload' | 'download'; path: ProjectPath; bytes: number; total: number }
   | { type: 'done'; op: 'upload' | 'download'; path: ProjectPath; bytes: number }
   | { type: 'fail'; op: 'upload' | 'download'; path: ProjectPath; error: McError };
@@ -104,6 +111,8 @@ export type DownloadResult =
       tempPath: string;
       md5: string;
       verified: 'md5' | 'size';
+      /** Bytes that crossed the network in this run, when fewer than `bytes` (a resumed download). */
+      sent?: number;
     }
   | { ok: false; path: ProjectPath; error: McError };
 
