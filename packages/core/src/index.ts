@@ -7,6 +7,7 @@ export * from './fold-name';
 export * from './name-limits';
 export * from './ignore-rules';
 export * from './scan';
+export * from './temp-cleanup';
 export * from './hash-file';
 export * from './detect-changes';
 export * from './plan';

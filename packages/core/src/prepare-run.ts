@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { applyCache, needsHash } from './detect-changes';
 import { foldPath } from './fold-name';
 import { hashRecords } from './hash-pool';
@@ -8,6 +7,7 @@ import type { RemoteProject, StateStore } from './ports';
 import type { RemoteRename } from './apply-changes';
 import { loadRemoteState } from './remote-state';
 import { scanLocal } from './scan';
+import { removeStaleTempFiles } from './temp-cleanup';
 import type { LocalRecord, Problem, ProjectPath, RemoteEntry } from './types';
 
 export interface RunContext {
@@ -53,11 +53,12 @@ export interface Prepared {
  */
 export async function prepareRun(ctx: RunContext): Promise<Prepared> {
   const scan = scanLocal({ root: ctx.root, prefixes: ctx.prefixes, followSymlinks: ctx.followSymlinks ?? false });
-  if (!ctx.dryRun) removeStaleTempFiles(scan.tempFiles, ctx.onNotice);
 
   const remoteProblems: Problem[] = [];
   const remoteState = await loadRemoteState(ctx.remote, ctx.store, ctx.prefixes, { signal: ctx.signal, onProblem: (p) => remoteProblems.push(p) });
   let remote = remoteState.entries;
+  // After the remote state: a partial large download is kept while the remote still lists its content.
+  if (!ctx.dryRun) removeStaleTempFiles(ctx.root, scan.tempFiles, remote, ctx.onNotice);
 
   const cache = ctx.store.loadLocal();
   let local = applyCache(scan.entries, cache);
@@ -142,16 +143,6 @@ function applicableRenames(feed: readonly RemoteRename[], local: readonly LocalR
     }
   }
   return out;
-}
-
-function removeStaleTempFiles(paths: readonly string[], onNotice?: (message: string) => void): void {
-  for (const p of paths) {
-    try {
-      rmSync(p, { force: true });
-    } catch {
-      onNotice?.(`could not remove stale temporary file ${p}`);
-    }
-  }
 }
 
 /** Writes only what changed since the cached state, and forgets files no longer there. */

@@ -3,7 +3,8 @@ export const MC_DIR = '.mc';
 export const STATE_DB_FILE = 'mcsync.db';
 export const LOCK_FILE = 'mcsync.lock';
 export const IGNORE_FILE = '.mcignore';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { ProjectPath, RemoteEntry } from './types';
 
 /** Temporary downloads live beside their target under this prefix and are removed when a run starts. */
 export const TEMP_PREFIX = '.mc-tmp-';
@@ -13,6 +14,22 @@ const TEMP_NAME = /^\.mc-tmp-[0-9a-f]{16}$/;
 /** A fresh temporary file name (to create beside the final target). */
 export function newTempName(): string {
   return `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * The temporary name of a resumable (large) download: derived from the target's name and the
+ * remote content it will hold (version id, size, MD5), so the partial file describes itself. A
+ * later run resumes it only for exactly that content (a new version gives another name), and the
+ * run-start cleanup keeps it only while the remote still lists that content there. Chosen over a
+ * table in the state database: nothing to keep in step with the files on disk (a deleted
+ * `.mc/mcsync.db`, a crash between writing and recording), and library users without a store get
+ * resume too; the bytes to resume from are the file's own length. It has the shape of
+ * `newTempName`, so every scan and clean-up already treats it as mc's own.
+ */
+export function resumableTempName(path: ProjectPath, remote: Pick<RemoteEntry, 'id' | 'size' | 'md5'>): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const identity = `${name}\0${remote.id}\0${remote.size}\0${remote.md5 ?? ''}`;
+  return `${TEMP_PREFIX}${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }
 
 export function isTempName(name: string): boolean {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryRemote } from '../test/helpers/memory-remote';
 import { MemoryStore } from '../test/helpers/memory-store';
+import { resumableTempName } from './project-files';
 import { runDown } from './run-down';
 import { runUp } from './run-up';
 
@@ -105,6 +106,26 @@ describe('runDown', () => {
     await runDown({ root, prefixes: [''], store: new MemoryStore(), remote: new MemoryRemote() });
     expect(existsSync(join(root, '.mc-tmp-0123456789abcdef'))).toBe(false);
     expect(readFileSync(join(root, '.mc-tmp-notes.txt'), 'utf8')).toBe('my precious');
+  });
+
+  it('keeps the partial of a large download the remote still lists (the download resumes it), removes a stale one', async () => {
+    const remote = new MemoryRemote();
+    const entry = remote.put('big.bin', 'new content');
+    const root = emptyProject();
+    const resumable = resumableTempName('big.bin', entry);
+    const stale = resumableTempName('big.bin', { ...entry, id: entry.id + 1000 });
+    writeFileSync(join(root, resumable), 'new');
+    writeFileSync(join(root, stale), 'old content');
+    await runDown({ root, prefixes: [''], store: new MemoryStore(), remote, dryRun: true });
+    expect(existsSync(join(root, stale))).toBe(true); // a dry run removes nothing
+    const kept: string[] = [];
+    remote.beforeTransfer = () => kept.push(...readdirSync(root).filter((n) => n.startsWith('.mc-tmp-')));
+    const report = await runDown({ root, prefixes: [''], store: new MemoryStore(), remote });
+    expect(kept).toEqual([resumable]);
+    expect(read(root, 'big.bin')).toBe('new content');
+    // The summary counts what crossed the network in this run, not the bytes already on disk.
+    expect(report.transferred).toEqual([{ path: 'big.bin', bytes: 11, verified: 'md5' }]);
+    expect(report.bytes).toBe(8);
   });
 
   it('round-trips what up sent, byte for byte', async () => {

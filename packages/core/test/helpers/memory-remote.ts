@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   type Capabilities,
@@ -21,6 +21,7 @@ import {
   ancestorsOf,
   isUnder,
   newTempName,
+  resumableTempName,
 } from '../../src';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -172,10 +173,15 @@ export class MemoryRemote implements RemoteProject {
       }
       const bytes = this.blobs.get(item.remote.id)!;
       mkdirSync(dirname(item.localPath), { recursive: true });
-      const tempPath = join(dirname(item.localPath), newTempName());
+      // Like transport's large-file path: a partial under the resumable name is continued, not sent again.
+      const partial = join(dirname(item.localPath), resumableTempName(item.path, item.remote));
+      const prefix = existsSync(partial) ? readFileSync(partial) : null;
+      const resumed = prefix && bytes.subarray(0, prefix.length).equals(prefix) ? prefix.length : 0;
+      const tempPath = prefix ? partial : join(dirname(item.localPath), newTempName());
       await new Promise<void>((resolve, reject) => createWriteStream(tempPath).on('error', reject).end(bytes, resolve));
       this.downloads.push(item.path);
-      yield { ok: true, path: item.path, bytes: bytes.length, tempPath, md5: md5(bytes), verified: 'md5' };
+      const sent = resumed ? { sent: bytes.length - resumed } : {};
+      yield { ok: true, path: item.path, bytes: bytes.length, tempPath, md5: md5(bytes), verified: 'md5', ...sent };
     }
   }
 
