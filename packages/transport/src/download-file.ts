@@ -4,28 +4,35 @@ import { downloadFile } from './endpoints/files';
 import type { HttpClient } from './http-client';
 import { abortedError } from './http-errors';
 import type { ProgressReporter } from './progress';
+import { type LargeDownloadOptions, downloadResumableOnce, isResumable } from './resumable-download';
 import { ensureFolder, TempFile, verifyDownload } from './temp-file';
 
-/** Attempts per file: a VERIFY mismatch is retried once, a connection lost mid-body twice. */
+/**
+ * Attempts per file: a VERIFY mismatch is retried once (from zero), a connection lost mid-body
+ * twice (a large file continues where the lost one stopped).
+ */
 const VERIFY_ATTEMPTS = 2;
 const BODY_ATTEMPTS = 3;
 
 /**
- * Downloads one file into a fresh `.mc-tmp-*` file beside its target, hashing while writing, and
+ * Downloads one file into a `.mc-tmp-*` file beside its target, hashing while writing, and
  * checks it against the remote MD5 (or its size when the server has no MD5). The target itself is
- * never touched: the engine renames the verified temp file. On any failure the temp file is removed.
+ * never touched: the engine renames the verified temp file. A small file goes to a fresh temp file,
+ * removed on any failure; a large one (`isResumable`) to a partial that survives failures and
+ * later runs (`downloadResumableOnce`).
  */
 export async function downloadToTemp(
   client: HttpClient,
   projectId: number,
   item: DownloadItem,
-  opts: { signal?: AbortSignal; progress?: ProgressReporter } = {},
+  opts: { signal?: AbortSignal; progress?: ProgressReporter; large?: LargeDownloadOptions | undefined } = {},
 ): Promise<DownloadResult> {
+  const once = isResumable(item, opts.large) ? downloadResumableOnce : attempt;
   let verifyFailures = 0;
   let bodyFailures = 0;
   for (;;) {
     try {
-      return await attempt(client, projectId, item, opts);
+      return await once(client, projectId, item, opts);
     } catch (err) {
       const error = toMcError(err, 'LOCAL_IO');
       if (opts.signal?.aborted) return { ok: false, path: item.path, error: abortedError(err) };

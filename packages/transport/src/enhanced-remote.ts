@@ -9,6 +9,7 @@ import { enhancedDownload } from './enhanced-download';
 import { enhancedUpload } from './enhanced-upload';
 import type { HttpClient } from './http-client';
 import { makeDirectories } from './make-directories';
+import type { LargeDownloadOptions } from './resumable-download';
 import { DEFAULT_CONCURRENCY } from './scheduler';
 import { stockRemove } from './stock-remove';
 import type { StockRemoteOptions } from './stock-remote';
@@ -35,6 +36,7 @@ export class EnhancedRemoteProject implements RemoteProject {
   readonly #concurrency: number;
   readonly #batchLimits: BatchLimits | undefined;
   readonly #caps: Capabilities;
+  readonly #largeDownloads: LargeDownloadOptions | undefined;
 
   constructor(opts: EnhancedRemoteOptions) {
     this.projectId = opts.projectId;
@@ -43,6 +45,7 @@ export class EnhancedRemoteProject implements RemoteProject {
     this.#concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
     this.#batchLimits = opts.batchLimits;
     this.#caps = opts.capabilities;
+    this.#largeDownloads = opts.largeDownloads;
   }
 
   async capabilities(): Promise<Capabilities> {
@@ -99,7 +102,7 @@ export class EnhancedRemoteProject implements RemoteProject {
     const bulk = hasFeature(caps, 'bulk-download')
       ? { maxFiles: limitOf(caps, 'bulk_download_max_files') ?? BULK_DOWNLOAD_DEFAULT_FILES, maxBytes: BULK_DOWNLOAD_BYTE_CAP }
       : null;
-    return enhancedDownload({ client: this.#client, projectId: this.projectId, concurrency: this.#concurrency, bulk }, items, opts);
+    return enhancedDownload({ client: this.#client, projectId: this.projectId, concurrency: this.#concurrency, bulk, large: this.#largeDownloads }, items, opts);
   }
 
   /** Files, then folders deepest first, as on stock; with `preconditions` the server checks each file's version. */

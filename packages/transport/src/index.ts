@@ -39,4 +39,8 @@ export { BULK_DOWNLOAD_BYTE_CAP, BULK_DOWNLOAD_FILE_CAP } from './bulk-download'
 export { BY_CHECKSUM_BATCH } from './by-checksum-upload';
 export { CHANGES_PAGE_LIMIT } from './change-feed';
 export { downloadToTemp } from './download-file';
+export { RESUMABLE_DOWNLOAD_BYTES, downloadResumableOnce, isResumable } from './resumable-download';
+export type { LargeDownloadOptions } from './resumable-download';
+export { FREE_SPACE_MARGIN, ensureFreeSpace, statfsFreeBytes } from './free-space';
+export type { FreeBytes } from './free-space';
 export { DEFAULT_CONCURRENCY } from './scheduler';

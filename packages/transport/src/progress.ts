@@ -20,10 +20,11 @@ export class ProgressReporter {
     return this.#sink !== undefined;
   }
 
-  start(path: ProjectPath, total: number): void {
+  /** `resumed`: bytes an earlier run left in place (a resumed download); 'bytes' events then count from there. */
+  start(path: ProjectPath, total: number, resumed = 0): void {
     if (!this.#sink || this.#last.has(path)) return;
     this.#last.set(path, performance.now());
-    this.#emit({ type: 'start', op: this.#op, path, total });
+    this.#emit({ type: 'start', op: this.#op, path, total, ...(resumed > 0 ? { resumed } : {}) });
   }
 
   bytes(path: ProjectPath, bytes: number, total: number): void {

@@ -2,6 +2,7 @@ import type { Capabilities, RemoteProject } from '@mcsync/core';
 import { EnhancedRemoteProject } from './enhanced-remote';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';
+import type { LargeDownloadOptions } from './resumable-download';
 import { StockRemoteProject } from './stock-remote';
 import type { BatchLimits } from './upload-batches';
 
@@ -14,6 +15,8 @@ export interface RemoteProjectOptions {
   capabilities?: Capabilities;
   /** Stock upload batching limits (tests and benchmarks). */
   batchLimits?: BatchLimits;
+  /** Resumable large-file downloads: threshold and free-space probe (tests and benchmarks). */
+  largeDownloads?: LargeDownloadOptions;
 }
 
 /**

@@ -3,6 +3,7 @@ import { DirectoryIndex } from './directory-index';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';
 import { makeDirectories } from './make-directories';
+import type { LargeDownloadOptions } from './resumable-download';
 import { DEFAULT_CONCURRENCY } from './scheduler';
 import { stockDownload } from './stock-download';
 import { refuseChangedSince } from './stock-precheck';
@@ -21,6 +22,8 @@ export interface StockRemoteOptions {
   capabilities?: Capabilities;
   /** Upload batching limits (tests). */
   batchLimits?: BatchLimits;
+  /** Resumable large-file downloads: threshold and free-space probe (tests). */
+  largeDownloads?: LargeDownloadOptions;
 }
 
 /**
@@ -34,6 +37,7 @@ export class StockRemoteProject implements RemoteProject {
   readonly #dirs: DirectoryIndex;
   readonly #concurrency: number;
   readonly #batchLimits: BatchLimits | undefined;
+  readonly #largeDownloads: LargeDownloadOptions | undefined;
   #capabilities: Promise<Capabilities> | undefined;
   /** Newest file upload time (server clock, ms) the last snapshot saw; the precheck asks for changes after it. */
   #watermark: number | null = null;
@@ -45,6 +49,7 @@ export class StockRemoteProject implements RemoteProject {
     this.#dirs = new DirectoryIndex(this.#client, opts.projectId);
     this.#concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
     this.#batchLimits = opts.batchLimits;
+    this.#largeDownloads = opts.largeDownloads;
     this.#capabilities = opts.capabilities ? Promise.resolve(opts.capabilities) : undefined;
   }
 
@@ -103,7 +108,7 @@ export class StockRemoteProject implements RemoteProject {
 
   /** Streams each file to a verified temp file beside its target (see `downloadToTemp`). */
   download(items: readonly DownloadItem[], opts: TransferOptions = {}): AsyncIterable<DownloadResult> {
-    return stockDownload({ client: this.#client, projectId: this.projectId, concurrency: this.#concurrency }, items, opts);
+    return stockDownload({ client: this.#client, projectId: this.projectId, concurrency: this.#concurrency, large: this.#largeDownloads }, items, opts);
   }
 
   requestCount(): number {

@@ -12,37 +12,99 @@ export interface WrittenTemp {
 }
 
 /**
- * A fresh `.mc-tmp-*` file beside a download's target, filled chunk by chunk and hashed as it is
+ * A `.mc-tmp-*` file beside a download's target, filled chunk by chunk and hashed as it is
  * written. The socket's small chunks are coalesced into 1 MiB blocks: fewer write calls, faster
- * MD5. `discard` removes the file (any failure); after `finish` the file belongs to the caller.
+ * MD5. Either fresh (`create`) or a resumable partial that an earlier attempt or run left
+ * (`openPartial`): its bytes are hashed from disk before new ones are appended, so the MD5 covers
+ * the whole file. `discard` removes the file (any failure of a fresh one, a partial that is wrong);
+ * `keep` closes a partial for a later resume; after `finish` the file belongs to the caller.
  */
 export class TempFile {
   readonly tempPath: string;
   readonly #fh: FileHandle;
-  readonly #hash: Hash = createHash('md5');
+  #hash: Hash = createHash('md5');
   #pending: Buffer[] = [];
   #pendingBytes = 0;
-  #bytes = 0;
+  /** Bytes in the file, written ones and pending ones. */
+  #bytes: number;
+  /** Bytes in the file that are hashed and written. */
+  #written: number;
   #closed = false;
 
-  private constructor(tempPath: string, fh: FileHandle) {
+  private constructor(tempPath: string, fh: FileHandle, existing: number) {
     this.tempPath = tempPath;
     this.#fh = fh;
+    this.#bytes = existing;
+    this.#written = existing;
   }
 
   /** Creates the temp file in `folder` (which must exist). LOCAL_IO when it cannot. */
   static async create(folder: string): Promise<TempFile> {
     const tempPath = join(folder, newTempName());
     try {
-      return new TempFile(tempPath, await open(tempPath, 'wx'));
+      return new TempFile(tempPath, await open(tempPath, 'wx'), 0);
     } catch (err) {
       throw localError(`cannot create ${tempPath}`, err);
     }
   }
 
-  /** Bytes received so far. */
+  /**
+   * Opens the partial at `tempPath`, or creates it. A partial longer than `maxBytes` cannot be a
+   * prefix of the content and is emptied. Call `hashExisting` before writing to a non-empty one.
+   */
+  static async openPartial(tempPath: string, maxBytes: number): Promise<TempFile> {
+    let fh: FileHandle;
+    try {
+      fh = await open(tempPath, 'r+');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw localError(`cannot open ${tempPath}`, err);
+      try {
+        fh = await open(tempPath, 'wx');
+      } catch (err2) {
+        throw localError(`cannot create ${tempPath}`, err2);
+      }
+    }
+    try {
+      let size = (await fh.stat()).size;
+      if (size > maxBytes) {
+        await fh.truncate(0);
+        size = 0;
+      }
+      return new TempFile(tempPath, fh, size);
+    } catch (err) {
+      await fh.close().catch(() => {});
+      throw localError(`cannot read ${tempPath}`, err);
+    }
+  }
+
+  /** Bytes in the file so far (a partial's earlier bytes included). */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Feeds the bytes already in the file to the MD5, reading 1 MiB at a time. */
+  async hashExisting(signal?: AbortSignal): Promise<void> {
+    const block = Buffer.allocUnsafe(READ_CHUNK);
+    let at = 0;
+    try {
+      while (at < this.#written) {
+        signal?.throwIfAborted();
+        const { bytesRead } = await this.#fh.read(block, 0, Math.min(block.length, this.#written - at), at);
+        if (bytesRead === 0) break;
+        this.#hash.update(block.subarray(0, bytesRead));
+        at += bytesRead;
+      }
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw localError(`cannot read ${this.tempPath}`, err);
+    }
+    // The file got shorter meanwhile: only what was read is known good.
+    if (at < this.#written) await this.#truncate(at, false);
+  }
+
+  /** Empties the file to write it again from the first byte (the server sent all of it). */
+  async restart(): Promise<void> {
+    await this.#truncate(0, true);
   }
 
   async write(chunk: Buffer): Promise<void> {
@@ -55,20 +117,41 @@ export class TempFile {
   /** Writes what is left and closes the file. */
   async finish(): Promise<WrittenTemp> {
     await this.#flush();
-    this.#closed = true;
-    await this.#fh.close().catch((err: unknown) => {
-      throw localError(`cannot write ${this.tempPath}`, err);
-    });
+    await this.#close();
     return { tempPath: this.tempPath, md5: this.#hash.digest('hex'), bytes: this.#bytes };
+  }
+
+  /** Writes what is left and closes the file, leaving it for a later resume; never throws. */
+  async keep(): Promise<void> {
+    await this.#flush().catch(() => {});
+    await this.#close().catch(() => {});
   }
 
   /** Closes and removes the file; never throws. */
   async discard(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      await this.#fh.close().catch(() => {});
-    }
+    await this.#close().catch(() => {});
     await rm(this.tempPath, { force: true }).catch(() => {});
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#fh.close().catch((err: unknown) => {
+      throw localError(`cannot write ${this.tempPath}`, err);
+    });
+  }
+
+  async #truncate(length: number, resetHash: boolean): Promise<void> {
+    try {
+      await this.#fh.truncate(length);
+    } catch (err) {
+      throw localError(`cannot write ${this.tempPath}`, err);
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#bytes = length;
+    this.#written = length;
+    if (resetHash) this.#hash = createHash('md5');
   }
 
   async #flush(): Promise<void> {
@@ -79,13 +162,15 @@ export class TempFile {
     this.#hash.update(block);
     let offset = 0;
     try {
+      // Positional writes: a resumed partial continues at its end, whatever the file position is.
       while (offset < block.length) {
-        const { bytesWritten } = await this.#fh.write(block, offset, block.length - offset);
+        const { bytesWritten } = await this.#fh.write(block, offset, block.length - offset, this.#written + offset);
         offset += bytesWritten;
       }
     } catch (err) {
       throw localError(`cannot write ${this.tempPath}`, err);
     }
+    this.#written += block.length;
   }
 }
 
