@@ -15,6 +15,7 @@ import { stockRemove } from './stock-remove';
 import type { StockRemoteOptions } from './stock-remote';
 import { stockSnapshot } from './stock-snapshot';
 import { treeSnapshot } from './tree-snapshot';
+import { TusUploads } from './tus-uploads';
 import type { BatchLimits } from './upload-batches';
 
 export interface EnhancedRemoteOptions extends StockRemoteOptions {
@@ -27,7 +28,8 @@ export interface EnhancedRemoteOptions extends StockRemoteOptions {
  * Each operation uses its extension when the server lists it and the stock way otherwise:
  * `tree` for snapshots, `changes` for the feed, `by-checksum` and `bulk-upload` for uploads,
  * `bulk-download` for downloads, `preconditions` for uploads and deletes that must not overwrite
- * a version they did not see. Directories are made the stock way (by path) in every case.
+ * a version they did not see, `tus-checksum` for large files (tus itself is probed, as on stock).
+ * Directories are made the stock way (by path) in every case.
  */
 export class EnhancedRemoteProject implements RemoteProject {
   readonly projectId: number;
@@ -37,6 +39,7 @@ export class EnhancedRemoteProject implements RemoteProject {
   readonly #batchLimits: BatchLimits | undefined;
   readonly #caps: Capabilities;
   readonly #largeDownloads: LargeDownloadOptions | undefined;
+  readonly #tus: TusUploads | undefined;
 
   constructor(opts: EnhancedRemoteOptions) {
     this.projectId = opts.projectId;
@@ -46,6 +49,21 @@ export class EnhancedRemoteProject implements RemoteProject {
     this.#batchLimits = opts.batchLimits;
     this.#caps = opts.capabilities;
     this.#largeDownloads = opts.largeDownloads;
+    const caps = opts.capabilities;
+    // tus itself is probed (production may not serve it); its extensions follow `sync_api`.
+    this.#tus =
+      opts.tus === false
+        ? undefined
+        : new TusUploads({
+            ...opts.tus,
+            client: this.#client,
+            projectId: opts.projectId,
+            dirs: this.#dirs,
+            checksum: hasFeature(caps, 'tus-checksum'),
+            preconditions: hasFeature(caps, 'preconditions'),
+            maxChunkBytes: limitOf(caps, 'tus_max_chunk_bytes'),
+            sessions: opts.uploadSessions,
+          });
   }
 
   async capabilities(): Promise<Capabilities> {
@@ -88,6 +106,7 @@ export class EnhancedRemoteProject implements RemoteProject {
         concurrency: this.#concurrency,
         ...(this.#batchLimits ? { limits: this.#batchLimits } : {}),
         preconditions: hasFeature(caps, 'preconditions'),
+        tus: this.#tus,
         // The reference server bounds by-checksum requests by the bulk-upload file limit too.
         byChecksum: hasFeature(caps, 'by-checksum') ? { maxFiles: Math.min(BY_CHECKSUM_BATCH, limitOf(caps, 'bulk_upload_max_files') ?? BY_CHECKSUM_BATCH) } : null,
         bulk,

@@ -6,6 +6,7 @@ import { DEFAULT_CONCURRENCY } from './scheduler';
 import { planStockBatches, runStockBatch, type StockUploadContext, stockUpload } from './stock-upload';
 import { type BatchLimits, refuseFoldCollisions, type UploadBatch } from './upload-batches';
 import { failure, scheduleUploads } from './transfer-schedule';
+import { scheduleWithLarge } from './upload-lanes';
 
 export interface EnhancedUploadContext extends StockUploadContext {
   /** Entries per by-checksum request, when the server lists `by-checksum`. */
@@ -18,7 +19,8 @@ export interface EnhancedUploadContext extends StockUploadContext {
  * Uploads with the extensions the server lists, each step falling back to the stock way:
  * files whose MD5 the plan knows are offered by checksum first (no bytes when the server has the
  * content); what still needs bytes goes in bulk-upload requests when small, through the stock
- * single-file route when large (or all of it the stock way without `bulk-upload`). Same contract
+ * single-file route when larger than a bulk request, over tus when at or above the tus threshold
+ * (or all of it the stock way without `bulk-upload`). Same contract
  * as `stockUpload`: one result per item as it completes, a failure never stops the others,
  * ABORTED for whatever an abort left.
  */
@@ -53,7 +55,9 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
       return;
     }
     const bulkLimits = ctx.bulk;
-    const stock = planStockBatches(ctx, needBytes.filter((i) => i.size > bulkLimits.maxBytes));
+    const planned = planStockBatches(ctx, needBytes.filter((i) => i.size > bulkLimits.maxBytes));
+    const { tus, large, rest } = ctx.tus ? await ctx.tus.split(planned.batches, opts.signal) : { tus: null, large: [], rest: planned.batches };
+    const stock = { refused: planned.refused, batches: rest };
     type Task = (UploadBatch & { route: 'stock' }) | (BulkBatch & { route: 'bulk' }) | { route: 'refused'; items: UploadItem[]; error: McError; bytes: number };
     const tasks: Task[] = [
       // none in practice: fold collisions were refused above
@@ -64,7 +68,9 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
         bulkLimits,
       ).map((b) => ({ ...b, route: 'bulk' as const })),
     ].sort((a, b) => b.bytes - a.bytes);
-    yield* scheduleUploads<Task>(
+    yield* scheduleWithLarge<Task>(
+      tus,
+      large,
       tasks,
       async (task, sink, signal) => {
         if (task.route === 'bulk') await runBulkBatch(ctx, task, sink, signal, progress);

@@ -58,6 +58,24 @@ export interface StreamResponse {
   body: Readable;
 }
 
+/** A request outside the REST API (tus): absolute URL on the server's origin, any method, no retries. */
+export interface ExchangeRequest {
+  method: string;
+  /** Absolute URL; must be on the client's origin (the token never goes to another host). */
+  url: string;
+  headers?: Record<string, string>;
+  body?: StreamBody;
+  signal?: AbortSignal | undefined;
+}
+
+/** Any status comes back as it is; the caller's protocol decides what each one means. */
+export interface ExchangeResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The (small) response body as text. */
+  text: string;
+}
+
 export interface HttpClientOptions {
   /** REST base including `/api`, e.g. `https://materialscommons.org/api`. */
   baseUrl: string;
@@ -176,10 +194,57 @@ export class HttpClient {
   }
 
   /** Maps a failure while reading a response body to an McError (NETWORK, or ABORTED). */
-  bodyError(err: unknown, req: Pick<HttpRequest, 'method' | 'path'>): McError {
+  bodyError(err: unknown, req: { method: string; path: string }): McError {
     if (err instanceof McError) return err;
     if (isAbortError(err)) return abortedError(err);
     return connectionError(err, this.#context(req));
+  }
+
+  /**
+   * One request to `req.url` with the bearer token, for protocols whose statuses carry meaning
+   * (tus: 409, 423, 460…): every status is returned, none is retried, redirects are not followed.
+   * Only connection failures (NETWORK), aborts (ABORTED) and errors thrown by the body stream itself
+   * are thrown.
+   */
+  async exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
+    const s = this.#shared;
+    const url = new URL(req.url);
+    const ctx = { method: req.method, path: url.pathname, origin: s.origin, redact: s.redact };
+    if (url.origin !== s.origin) {
+      throw new McError('SERVER', `the server sent an upload URL on another host (${s.redact(url.origin)}); it was not followed`, {
+        hint: 'the token is only sent to the remote it belongs to',
+      });
+    }
+    const headers: Record<string, string> = { 'user-agent': 'mcsync', ...req.headers };
+    if (s.token !== undefined) headers.authorization = `Bearer ${s.token}`;
+    let body: Dispatcher.DispatchOptions['body'] = null;
+    if (req.body) {
+      headers['content-type'] = req.body.contentType;
+      headers['content-length'] = String(req.body.contentLength);
+      body = req.body.content as Dispatcher.DispatchOptions['body'];
+    }
+    for (const c of this.#counters) c.n++;
+    const started = performance.now();
+    const logReq = { method: req.method, path: url.pathname };
+    try {
+      const res = await s.dispatcher.request({ origin: s.origin, path: url.pathname + url.search, method: req.method as Dispatcher.HttpMethod, headers, body, signal: req.signal ?? null });
+      this.#log(logReq, String(res.statusCode), started, 0, '');
+      let text: string;
+      try {
+        text = await res.body.text();
+      } catch (err) {
+        throw this.bodyError(err, logReq);
+      }
+      return { status: res.statusCode, headers: res.headers, text };
+    } catch (err) {
+      if (err instanceof McError) throw err;
+      if (isAbortError(err) || req.signal?.aborted) {
+        this.#log(logReq, 'aborted', started, 0, '');
+        throw abortedError(err);
+      }
+      this.#log(logReq, (err as { code?: string }).code ?? 'error', started, 0, '');
+      throw connectionError(err, ctx);
+    }
   }
 
   /** Closes the connections (no-op on a child, or when the dispatcher was given). */
@@ -270,16 +335,16 @@ export class HttpClient {
     }
   }
 
-  #context(req: Pick<HttpRequest, 'method' | 'path'>): RequestContext {
+  #context(req: { method: string; path: string }): RequestContext {
     return { method: req.method, path: req.path, origin: this.#shared.origin, redact: this.#shared.redact };
   }
 
-  #log(req: HttpRequest, outcome: string, started: number, attempt: number): void {
+  #log(req: { method: string; path: string }, outcome: string, started: number, attempt: number, base = this.#shared.basePath): void {
     const debug = this.#shared.debug;
     if (!debug) return;
     const ms = Math.round(performance.now() - started);
     const retry = attempt > 0 ? ` (retry ${attempt})` : '';
-    debug(this.#shared.redact(`${req.method} ${this.#shared.basePath}${req.path} ${outcome} ${ms}ms${retry}`));
+    debug(this.#shared.redact(`${req.method} ${base}${req.path} ${outcome} ${ms}ms${retry}`));
   }
 }
 

@@ -1,9 +1,10 @@
-import type { Capabilities, RemoteProject } from '@mcsync/core';
+import type { Capabilities, RemoteProject, UploadSessions } from '@mcsync/core';
 import { EnhancedRemoteProject } from './enhanced-remote';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';
 import type { LargeDownloadOptions } from './resumable-download';
 import { StockRemoteProject } from './stock-remote';
+import type { TusOptions } from './tus-uploads';
 import type { BatchLimits } from './upload-batches';
 
 export interface RemoteProjectOptions {
@@ -17,6 +18,10 @@ export interface RemoteProjectOptions {
   batchLimits?: BatchLimits;
   /** Resumable large-file downloads: threshold and free-space probe (tests and benchmarks). */
   largeDownloads?: LargeDownloadOptions;
+  /** Where large (tus) uploads are kept so a later run resumes them (the state database). */
+  uploadSessions?: UploadSessions;
+  /** Large-file uploads over tus: tuning, or false for multipart only. */
+  tus?: TusOptions | false;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import pMap from 'p-map';
+import pMap, { pMapStop } from 'p-map';
 import { ResultQueue } from './result-queue';
 
 /** Requests in flight per transfer by default (stack-notes §5: 16 saturates loopback). */
@@ -18,10 +18,12 @@ export interface ScheduleOptions<T, R> {
  * Runs `worker` over `tasks` with at most `concurrency` in flight. Workers emit results as they
  * complete, and the returned iterable yields them in that order. After an abort (the caller's
  * signal, or the consumer leaving its loop) no new task starts; workers in flight see the signal,
- * and the iterable ends once they have returned, so their clean-up is done when it ends.
+ * and the iterable ends once they have returned, so their clean-up is done when it ends. `tasks`
+ * may be an async iterable that decides the next task when a slot frees (see `LargeFirstOrder`);
+ * after an abort it is not pulled again.
  */
 export function schedule<T, R>(
-  tasks: readonly T[],
+  tasks: Iterable<T> | AsyncIterable<T>,
   worker: (task: T, emit: (result: R) => void, signal: AbortSignal) => Promise<void>,
   opts: ScheduleOptions<T, R>,
 ): AsyncIterableIterator<R> {
@@ -32,7 +34,7 @@ export function schedule<T, R>(
   void pMap(
     tasks,
     async (task) => {
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted) return pMapStop;
       try {
         await worker(task, queue.push, controller.signal);
       } catch (err) {

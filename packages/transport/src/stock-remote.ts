@@ -1,4 +1,4 @@
-import type { Capabilities, DownloadItem, DownloadResult, MkdirResult, Problem, ProjectPath, RemoteChanges, RemoteProject, RemoteSnapshot, RemoveItem, RemoveResult, TransferOptions, UploadItem, UploadResult } from '@mcsync/core';
+import type { Capabilities, DownloadItem, DownloadResult, MkdirResult, Problem, ProjectPath, RemoteChanges, RemoteProject, RemoteSnapshot, RemoveItem, RemoveResult, TransferOptions, UploadItem, UploadResult, UploadSessions } from '@mcsync/core';
 import { DirectoryIndex } from './directory-index';
 import { detectCapabilities } from './endpoints/server';
 import type { HttpClient } from './http-client';
@@ -10,6 +10,7 @@ import { refuseChangedSince } from './stock-precheck';
 import { stockRemove } from './stock-remove';
 import { stockSnapshot } from './stock-snapshot';
 import { stockUpload } from './stock-upload';
+import { type TusOptions, TusUploads } from './tus-uploads';
 import type { BatchLimits } from './upload-batches';
 
 export interface StockRemoteOptions {
@@ -24,11 +25,16 @@ export interface StockRemoteOptions {
   batchLimits?: BatchLimits;
   /** Resumable large-file downloads: threshold and free-space probe (tests). */
   largeDownloads?: LargeDownloadOptions;
+  /** Where large (tus) uploads are kept so a later run resumes them (the state database). */
+  uploadSessions?: UploadSessions;
+  /** Large-file uploads over tus: tuning, or false for multipart only. */
+  tus?: TusOptions | false;
 }
 
 /**
  * `RemoteProject` over production's API only (the `stock` strategy): enumeration by directory
- * listings, directories created by path, uploads as batched multipart, downloads streamed to
+ * listings, directories created by path, uploads as batched multipart (large files over tus when
+ * the server serves it, confirmed through REST), downloads streamed to
  * verified temp files.
  */
 export class StockRemoteProject implements RemoteProject {
@@ -38,6 +44,7 @@ export class StockRemoteProject implements RemoteProject {
   readonly #concurrency: number;
   readonly #batchLimits: BatchLimits | undefined;
   readonly #largeDownloads: LargeDownloadOptions | undefined;
+  readonly #tus: TusUploads | undefined;
   #capabilities: Promise<Capabilities> | undefined;
   /** Newest file upload time (server clock, ms) the last snapshot saw; the precheck asks for changes after it. */
   #watermark: number | null = null;
@@ -51,6 +58,11 @@ export class StockRemoteProject implements RemoteProject {
     this.#batchLimits = opts.batchLimits;
     this.#largeDownloads = opts.largeDownloads;
     this.#capabilities = opts.capabilities ? Promise.resolve(opts.capabilities) : undefined;
+    // Production's tus: no checksums, no preconditions, completion confirmed through REST.
+    this.#tus =
+      opts.tus === false
+        ? undefined
+        : new TusUploads({ ...opts.tus, client: this.#client, projectId: opts.projectId, dirs: this.#dirs, checksum: false, preconditions: false, sessions: opts.uploadSessions });
   }
 
   capabilities(): Promise<Capabilities> {
@@ -89,7 +101,7 @@ export class StockRemoteProject implements RemoteProject {
    * against `file-changes-since` (see `refuseChangedSince`), since production cannot refuse them.
    */
   upload(items: readonly UploadItem[], opts: TransferOptions = {}): AsyncIterable<UploadResult> {
-    const ctx = { client: this.#client, projectId: this.projectId, dirs: this.#dirs, concurrency: this.#concurrency, ...(this.#batchLimits ? { limits: this.#batchLimits } : {}) };
+    const ctx = { client: this.#client, projectId: this.projectId, dirs: this.#dirs, concurrency: this.#concurrency, tus: this.#tus, ...(this.#batchLimits ? { limits: this.#batchLimits } : {}) };
     if (!this.#snapshotTaken || !items.some((i) => i.ifCurrentId !== undefined)) return stockUpload(ctx, items, opts);
     const client = this.#client;
     const projectId = this.projectId;

@@ -9,7 +9,9 @@ import { ProgressReporter } from './progress';
 import { type ReadOutcome, emptyOutcome, readForUpload } from './read-local-file';
 import { DEFAULT_CONCURRENCY } from './scheduler';
 import { type BatchLimits, MAX_BATCH_BYTES, MAX_FILES_PER_REQUEST, type UploadBatch, planUploadBatches } from './upload-batches';
-import { type UploadSink, failure, scheduleUploads } from './transfer-schedule';
+import { type UploadSink, failure } from './transfer-schedule';
+import type { TusUploads } from './tus-uploads';
+import { scheduleWithLarge } from './upload-lanes';
 import { verifyUploadRow } from './verify-upload';
 
 export interface StockUploadContext {
@@ -24,6 +26,8 @@ export interface StockUploadContext {
    * goes alone, with the field, and a 409 fails it with CONFLICT. Without it the field is not sent.
    */
   preconditions?: boolean;
+  /** Large files go over tus when the server serves it (see `TusUploads`); without it, all multipart. */
+  tus?: TusUploads | undefined;
 }
 
 /** Placeholder part filename on the named route, where the server takes the name from the URL. */
@@ -32,23 +36,29 @@ const NAMED_ROUTE_FILENAME = 'file';
 /**
  * Uploads over production's HTTP multipart routes: small files to one directory share a request
  * (≤ 20 parts, ≤ 8 MiB), each file is hashed while it is sent and re-stat'ed after it was read,
- * and every returned row is checked against the bytes sent. Results stream back as requests
- * complete; a failed file never stops the others. After an abort, items never finished come back
- * as ABORTED failures, so every item gets exactly one result.
+ * and every returned row is checked against the bytes sent. Large files go over tus when the
+ * server serves it, in the same scheduler (see `scheduleWithLarge`). Results stream back as
+ * requests complete; a failed file never stops the others. After an abort, items never finished
+ * come back as ABORTED failures, so every item gets exactly one result.
  */
 export function stockUpload(ctx: StockUploadContext, items: readonly UploadItem[], opts: TransferOptions = {}): AsyncIterable<UploadResult> {
   const progress = new ProgressReporter('upload', opts.onProgress);
-  const { batches, refused } = planStockBatches(ctx, items);
-  type Task = UploadBatch | { items: UploadItem[]; refused: McError };
-  const tasks: Task[] = [...refused.map((r) => ({ items: [r.item], refused: r.error })), ...batches];
-  return scheduleUploads<Task>(
-    tasks,
-    async (task, sink, signal) => {
-      if ('refused' in task) sink.done(task.items[0]!, failure(task.items[0]!, task.refused));
-      else await runStockBatch(ctx, task, sink, signal, progress);
-    },
-    { concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY, signal: opts.signal, progress },
-  );
+  return (async function* () {
+    const { batches, refused } = planStockBatches(ctx, items);
+    const { tus, large, rest } = ctx.tus ? await ctx.tus.split(batches, opts.signal) : { tus: null, large: [], rest: batches };
+    type Task = UploadBatch | { items: UploadItem[]; refused: McError };
+    const tasks: Task[] = [...refused.map((r) => ({ items: [r.item], refused: r.error })), ...rest];
+    yield* scheduleWithLarge<Task>(
+      tus,
+      large,
+      tasks,
+      async (task, sink, signal) => {
+        if ('refused' in task) sink.done(task.items[0]!, failure(task.items[0]!, task.refused));
+        else await runStockBatch(ctx, task, sink, signal, progress);
+      },
+      { concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY, signal: opts.signal, progress },
+    );
+  })();
 }
 
 /** The stock route's requests for `items` (see `planUploadBatches`), preconditions alone. */

@@ -20,8 +20,10 @@ export interface TransferSink<I, R> {
 }
 export type UploadSink = TransferSink<UploadItem, UploadResult>;
 
-export interface ScheduleTransfersOptions {
+export interface ScheduleTransfersOptions<T = unknown> {
   concurrency: number;
+  /** The order tasks start in, decided as slots free up (default: `tasks` as given); yields each task once. */
+  order?: AsyncIterable<T> | undefined;
   signal?: AbortSignal | undefined;
   progress: ProgressReporter;
 }
@@ -35,7 +37,7 @@ export interface ScheduleTransfersOptions {
 export function scheduleTransfers<I extends { path: ProjectPath }, R extends TransferResult, T extends { items: readonly I[] }>(
   tasks: readonly T[],
   run: (task: T, sink: TransferSink<I, R>, signal: AbortSignal) => Promise<void>,
-  opts: ScheduleTransfersOptions,
+  opts: ScheduleTransfersOptions<T>,
 ): AsyncIterableIterator<R> {
   const pending = new Set<I>(tasks.flatMap((t) => t.items));
   const sinkFor = (emit: (r: R) => void): TransferSink<I, R> => ({
@@ -49,7 +51,7 @@ export function scheduleTransfers<I extends { path: ProjectPath }, R extends Tra
       pending.delete(item);
     },
   });
-  return schedule<T, R>(tasks, (task, emit, signal) => run(task, sinkFor(emit), signal), {
+  return schedule<T, R>(opts.order ?? tasks, (task, emit, signal) => run(task, sinkFor(emit), signal), {
     concurrency: opts.concurrency,
     signal: opts.signal,
     onWorkerError: (task, err, emit) => {
@@ -68,7 +70,7 @@ export function failure(item: { path: ProjectPath }, error: unknown): TransferFa
 export function scheduleUploads<T extends { items: readonly UploadItem[] }>(
   tasks: readonly T[],
   run: (task: T, sink: UploadSink, signal: AbortSignal) => Promise<void>,
-  opts: ScheduleTransfersOptions,
+  opts: ScheduleTransfersOptions<T>,
 ): AsyncIterableIterator<UploadResult> {
   return scheduleTransfers<UploadItem, UploadResult, T>(tasks, run, opts);
 }

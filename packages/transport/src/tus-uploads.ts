@@ -1,0 +1,111 @@
+import type { UploadItem, UploadSessions } from '@mcsync/core';
+import type { DirectoryIndex } from './directory-index';
+import type { HttpClient } from './http-client';
+import type { RetryPolicy } from './retry';
+import { TusProbe } from './tus-probe';
+import { dropStaleSessions, type TusContext } from './tus-upload';
+
+/**
+ * Files of at least this size go over tus when the server serves it: below it a multipart request
+ * (batched with others) costs less than tus's create + PATCH + confirmation, and above it a single
+ * request would be large enough that an interruption wastes much.
+ */
+export const TUS_THRESHOLD = 64 << 20;
+
+/** Tuning of large uploads (tests and benchmarks; the defaults suit production). */
+export interface TusOptions {
+  /** Files of at least this many bytes go over tus (default TUS_THRESHOLD). */
+  threshold?: number;
+  /** Bytes per PATCH instead of `tusChunkSize`. */
+  chunkBytes?: number;
+  /** How long a stock upload's confirmation polls (default 60 s). */
+  confirmTimeoutMs?: number;
+  /** Backoff between failed tus attempts. */
+  retry?: Partial<RetryPolicy>;
+  /** Clock for session ages (ms since the epoch). */
+  now?: () => number;
+}
+
+export interface TusUploadsOptions extends TusOptions {
+  client: HttpClient;
+  projectId: number;
+  dirs: DirectoryIndex;
+  /** `tus-checksum` is listed (sync-api.md). */
+  checksum: boolean;
+  /** `preconditions` is listed. */
+  preconditions: boolean;
+  /** The server's `tus_max_chunk_bytes`. */
+  maxChunkBytes?: number | undefined;
+  sessions?: UploadSessions | undefined;
+}
+
+/** What goes over tus from a planned upload, and the rest. */
+export interface LargeSplit<B> {
+  tus: TusContext | null;
+  large: UploadItem[];
+  rest: B[];
+}
+
+/**
+ * The tus side of one remote: whether the server serves tus (one `OPTIONS` probe per remote),
+ * which files take it, and the context each upload runs with. Stale sessions of earlier runs are
+ * dropped once, before the first large upload.
+ */
+export class TusUploads {
+  readonly #opts: TusUploadsOptions;
+  readonly #probe: TusProbe;
+  #swept = false;
+
+  constructor(opts: TusUploadsOptions) {
+    this.#opts = opts;
+    this.#probe = new TusProbe(opts.client);
+  }
+
+  get threshold(): number {
+    return Math.max(1, this.#opts.threshold ?? TUS_THRESHOLD);
+  }
+
+  /**
+   * Takes the single-file requests of files at or above the threshold out of `batches` when the
+   * server serves tus (and its `Tus-Max-Size` allows them); without tus everything stays as
+   * planned (the multipart routes).
+   */
+  async split<B extends { items: readonly UploadItem[] }>(batches: readonly B[], signal?: AbortSignal): Promise<LargeSplit<B>> {
+    const isLarge = (b: B) => b.items.length === 1 && b.items[0]!.size >= this.threshold;
+    if (!batches.some(isLarge)) return { tus: null, large: [], rest: [...batches] };
+    const support = await this.#probe.get(signal);
+    if (!support.available) return { tus: null, large: [], rest: [...batches] };
+    const large: UploadItem[] = [];
+    const rest: B[] = [];
+    for (const b of batches) {
+      if (isLarge(b) && (support.maxSize === undefined || b.items[0]!.size <= support.maxSize)) large.push(b.items[0]!);
+      else rest.push(b);
+    }
+    await this.#sweep();
+    return { tus: this.#context(), large, rest };
+  }
+
+  async #sweep(): Promise<void> {
+    const { sessions, client, now } = this.#opts;
+    if (this.#swept || !sessions) return;
+    this.#swept = true;
+    await dropStaleSessions(client, sessions, (now ?? Date.now)());
+  }
+
+  #context(): TusContext {
+    const o = this.#opts;
+    return {
+      client: o.client,
+      projectId: o.projectId,
+      dirs: o.dirs,
+      checksum: o.checksum,
+      preconditions: o.preconditions,
+      maxChunkBytes: o.maxChunkBytes,
+      chunkBytes: o.chunkBytes,
+      sessions: o.sessions,
+      confirmTimeoutMs: o.confirmTimeoutMs,
+      retry: o.retry,
+      ...(o.now ? { now: o.now } : {}),
+    };
+  }
+}
