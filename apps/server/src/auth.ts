@@ -35,8 +35,13 @@ export function headerToken(authorization: string | undefined): string | null {
 /** The caller, or 401. */
 export function authenticate(store: Store, req: FastifyRequest, input: RequestInput): UserRecord {
   const token = requestToken(req, input);
-  if (token === null) throw new Unauthenticated();
-  const user = store.users.byToken(token);
-  if (!user || !tokensEqual(user.api_token, token)) throw new Unauthenticated();
+  const user = token === null ? null : userForToken(store, token);
+  if (!user) throw new Unauthenticated();
   return user;
+}
+
+/** The user a token belongs to, or null. */
+export function userForToken(store: Store, token: string): UserRecord | null {
+  const user = store.users.byToken(token);
+  return user && tokensEqual(user.api_token, token) ? user : null;
 }

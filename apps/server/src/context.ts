@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BlobStore } from './blobs.js';
 import type { Store } from './db/store.js';
+import type { FaultPlan } from './faults/fault-plan.js';
 import type { Profile } from './profiles.js';
 import type { SyncLimits } from './sync-limits.js';
 
@@ -15,6 +16,8 @@ export interface ServerContext {
   serverUuid: string;
   /** Where unexpected failures are reported (stderr by default); never given tokens or passwords. */
   logError(message: string): void;
+  /** Test-only fault injection (`--faults`); inactive unless rules were given. */
+  faults: FaultPlan;
 }
 
 /** One group of routes; registered under `/api` by the server assembly for the profiles that have it. */

@@ -15,6 +15,12 @@ export interface UploadTarget {
   description?: string;
   /** `if_current_id` (enhanced profile): the current version the client expects there, 0 = none. */
   ifCurrentId?: number;
+  /**
+   * A tus upload: the row gets production's tus values (`path ""`, `upload_source "TUS"`). Stock
+   * stores `checksum ""` (mc-api.md §4.4), so such a row never matches same-content versions;
+   * enhanced (`tus-checksum`) stores the MD5 like any other upload.
+   */
+  tus?: { storeChecksum: boolean };
 }
 
 /** What the server knows of the content: computed while receiving it, or from a stored blob. */
@@ -65,7 +71,8 @@ export function storeVersion(store: Store, target: UploadTarget, content: Conten
   const directoryPath = livePath(store, directory);
   requireCurrent(target.ifCurrentId, before, () => childPath(directoryPath ?? directory.path ?? '/', target.name));
 
-  const same = pickSameContent(versions, content.md5);
+  const checksum = target.tus && !target.tus.storeChecksum ? '' : content.md5;
+  const same = checksum === '' ? undefined : pickSameContent(versions, checksum);
   for (const version of versions) {
     if (version !== same && version.current === 1) store.rows.setCurrent(version.id, false);
   }
@@ -81,11 +88,13 @@ export function storeVersion(store: Store, target: UploadTarget, content: Conten
       name: target.name,
       mimeType: content.mimeType,
       size: content.size,
-      checksum: content.md5,
+      checksum,
       ownerId: target.ownerId,
       description: target.description ?? '',
       usesUuid: shared ? (shared.uses_uuid ?? shared.uuid) : null,
       usesId: shared ? (shared.uses_id ?? shared.id) : null,
+      viaTus: target.tus !== undefined,
+      contentMd5: content.md5,
     });
     result = { row, created: true };
   }

@@ -4,6 +4,7 @@ import { pathOf, registerAccessLog, type AccessLogOptions } from './access-log.j
 import { registerBodyParsers, JSON_BODY_LIMIT } from './body-parsers.js';
 import type { RouteModule, ServerContext } from './context.js';
 import { HttpError, Refusal, RouteNotFound, ServerError } from './errors.js';
+import { registerFaults } from './faults/fault-hooks.js';
 import type { Profile } from './profiles.js';
 import { sendError } from './render-error.js';
 import { authRoutes } from './routes/auth.js';
@@ -18,7 +19,9 @@ import { listingRoutes } from './routes/listings.js';
 import { projectRoutes } from './routes/projects.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { treeRoutes } from './routes/tree.js';
+import { tusRoutes } from './routes/tus.js';
 import { uploadRoutes } from './routes/uploads.js';
+import type { TusService } from './tus/tus-service.js';
 
 const STOCK_ROUTES: readonly RouteModule[] = [
   authRoutes,
@@ -58,9 +61,15 @@ export const MULTIPART_LIMITS = {
   headerPairs: 2000,
 } as const;
 
-export type AppOptions = AccessLogOptions;
+export type AppOptions = AccessLogOptions & {
+  /** Serves tus at `/files/` (both profiles); without it the server has no tus, like some production builds (Q28). */
+  tus?: TusService;
+};
 
-/** The fastify application of one server: body parsing, error rendering and the profile's routes under `/api`. */
+/**
+ * The fastify application of one server: body parsing, error rendering, the profile's routes under
+ * `/api`, tus at `/files/`, and test-only fault injection in front of them all.
+ */
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
@@ -86,6 +95,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new RouteNotFound(pathOf(req).replace(/^\/+/, ''))));
 
   registerAccessLog(app, options);
+  registerFaults(app, ctx.faults);
 
   await app.register(
     async (api) => {
@@ -93,5 +103,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     },
     { prefix: '/api' },
   );
+  const tus = options.tus;
+  if (tus) await app.register((scope) => tusRoutes(scope, ctx, tus));
   return app;
 }

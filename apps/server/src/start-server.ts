@@ -5,9 +5,12 @@ import { createAccount, type NewAccount } from './accounts.js';
 import { BlobStore } from './blobs.js';
 import type { ServerContext } from './context.js';
 import { Store } from './db/store.js';
+import { FaultPlan } from './faults/fault-plan.js';
+import { parseFaultSpec } from './faults/fault-spec.js';
 import { DEFAULT_PROFILE, type Profile } from './profiles.js';
 import { buildApp } from './server.js';
 import { DEFAULT_SYNC_LIMITS, type SyncLimits } from './sync-limits.js';
+import { TusService } from './tus/tus-service.js';
 
 export interface StartServerOptions {
   /** Data directory (database + blobs); created if missing. */
@@ -28,12 +31,18 @@ export interface StartServerOptions {
   accessLog?: string;
   /** Where unexpected failures are reported; default stderr. */
   logError?: (message: string) => void;
+  /** Test-only fault injection: a SPEC as README.md describes (`tus-patch:corrupt@0.5,download:reset`). Invalid → FaultSpecError. */
+  faults?: string;
+  /** Seed of the fault PRNG (0 to 2^32 − 1); the same seed and request sequence fire the same faults. Default 1. */
+  seed?: number;
+  /** Stock tus: delay between the completing response and the row (default 0 = next tick); tests widen the window. */
+  stockTusCompletionDelayMs?: number;
 }
 
 export interface RunningServer {
   /** REST base, e.g. `http://127.0.0.1:40123/api` (a wildcard host is given as loopback). */
   url: string;
-  /** `url` without `/api`: where tus will live. */
+  /** `url` without `/api`: tus lives at `${origin}/files/`. */
   origin: string;
   host: string;
   port: number;
@@ -49,12 +58,15 @@ export interface RunningServer {
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8510;
+export const DEFAULT_FAULT_SEED = 1;
 const GRACE_MS = 5000;
 
 /** Opens a data directory and serves it; resolves once the server accepts connections. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
   const profile = options.profile ?? DEFAULT_PROFILE;
+  // Parsed before anything is opened: a bad SPEC is the caller's mistake, not a half-started server.
+  const faults = options.faults === undefined ? FaultPlan.none() : new FaultPlan(parseFaultSpec(options.faults), options.seed ?? DEFAULT_FAULT_SEED);
   const store = Store.open(dataDir, options.changesRetention === undefined ? {} : { changesRetention: options.changesRetention });
   try {
     const blobs = new BlobStore(dataDir);
@@ -66,10 +78,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       syncLimits: { ...DEFAULT_SYNC_LIMITS, ...options.syncLimits },
       serverUuid: store.settings.getOrInit('server_uuid', randomUUID),
       logError: options.logError ?? ((message) => process.stderr.write(`${message}\n`)),
+      faults,
     };
+    const tus = new TusService(ctx, dataDir, {
+      ...(options.stockTusCompletionDelayMs !== undefined && { stockCompletionDelayMs: options.stockTusCompletionDelayMs }),
+    });
+    await tus.init();
     const app = await buildApp(ctx, {
       stderr: options.logRequests ?? false,
       ...(options.accessLog !== undefined && { file: options.accessLog }),
+      tus,
     });
     const host = options.host ?? DEFAULT_HOST;
     // A port in use must not leave the access log or the database open behind it.

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FaultSpecError, parseFaultSpec } from '../faults/fault-spec.js';
 import { DEFAULT_PROFILE, isProfile, PROFILES } from '../profiles.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer, urlHost } from '../start-server.js';
 import { usageError, type CliIo } from './io.js';
@@ -29,9 +30,9 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  if (values.faults !== undefined || values.seed !== undefined) {
-    throw usageError('--faults and --seed are not supported yet (fault injection comes with a later version)');
-  }
+  const faults = values.faults;
+  if (faults !== undefined) checkFaults(faults);
+  const seed = parseSeed(values.seed);
   const profile = values.profile ?? DEFAULT_PROFILE;
   if (!isProfile(profile)) throw usageError(`unknown profile ${profile} (expected one of: ${PROFILES.join(', ')})`);
   const port = parsePort(values.port);
@@ -54,6 +55,8 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
       profile,
       logRequests: values.log ?? false,
       ...(accessLog && { accessLog }),
+      ...(faults !== undefined && { faults }),
+      ...(seed !== undefined && { seed }),
       ...(retention !== undefined && { changesRetention: Number(retention) }),
     });
   } catch (error) {
@@ -76,6 +79,22 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
     if (temporary) await rm(dataDir, { recursive: true, force: true });
   }
   return 0;
+}
+
+/** A bad fault SPEC is a usage error (exit 2) naming the rule, before anything starts. */
+function checkFaults(spec: string): void {
+  try {
+    parseFaultSpec(spec);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw usageError(`--faults: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) throw usageError(`--seed must be a whole number from 0 to 4294967295, not ${text}`);
+  return Number(text);
 }
 
 function parsePort(text: string | undefined): number {

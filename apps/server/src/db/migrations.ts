@@ -114,6 +114,31 @@ const MIGRATIONS: readonly string[] = [
   -- file-changes-since: current live files of a project by insert time.
   CREATE INDEX files_by_created ON files (project_id, created_at, id) WHERE deleted_at IS NULL AND current = 1;
   `,
+  `
+  -- Where a file's bytes are: the MD5 of its blob. Production's tus rows store checksum '' (mc-api.md
+  -- §4.4) yet stay downloadable, so the blob key cannot always be the checksum. NULL on older rows,
+  -- whose checksum is their blob key.
+  ALTER TABLE files ADD COLUMN content_md5 TEXT;
+
+  -- tus uploads in progress (and, on the enhanced profile, finished ones for a while, so a client that
+  -- crashed after the last PATCH can still learn the file id). The bytes are in DATA/tus/<id>; the
+  -- offset here is authoritative (a partial file longer than it is cut back on start).
+  CREATE TABLE tus_uploads (
+    id            TEXT PRIMARY KEY,  -- 32 lowercase hex digits, the last segment of the upload URL
+    owner_id      INTEGER NOT NULL REFERENCES users(id),
+    project_id    INTEGER NOT NULL REFERENCES projects(id),
+    length        INTEGER,           -- NULL while deferred (Upload-Defer-Length)
+    received      INTEGER NOT NULL DEFAULT 0, -- the tus offset
+    metadata      TEXT NOT NULL,     -- Upload-Metadata as received, echoed by HEAD
+    target        TEXT NOT NULL,     -- JSON: where the file goes (TusTarget)
+    state         TEXT NOT NULL CHECK (state IN ('receiving', 'completing', 'done')),
+    file_id       INTEGER,           -- done: the row MC-File-Id names
+    file_checksum TEXT,              -- done: that row's checksum
+    created_at    INTEGER NOT NULL,  -- milliseconds since the epoch
+    expires_at    INTEGER NOT NULL   -- milliseconds; receiving: unfinished upload dropped, done: record dropped
+  ) WITHOUT ROWID;
+  CREATE INDEX tus_uploads_by_expiry ON tus_uploads (expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

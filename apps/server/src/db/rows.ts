@@ -29,6 +29,8 @@ export interface RowRecord {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** MD5 of the stored blob when it is not `checksum` (tus rows of the stock profile store `""`). */
+  content_md5: string | null;
 }
 
 export const DIRECTORY_MIME = 'directory';
@@ -57,6 +59,10 @@ export interface NewFileVersion {
   description: string;
   usesUuid: string | null;
   usesId: number | null;
+  /** tus rows: production stores `path ""` and `upload_source "TUS"` (mc-api.md §4.4, Q26). */
+  viaTus?: boolean;
+  /** The blob's MD5, when `checksum` does not name it (stock tus rows, checksum ""). */
+  contentMd5?: string;
 }
 
 /** `sort` values production's listings accept (Spatie query builder: `name`, `path`, `-` for descending). */
@@ -97,10 +103,10 @@ export class RowsRepo {
     this.insertStmt = db.prepare(
       `INSERT INTO files (uuid, project_id, directory_id, name, name_key, path, path_key, mime_type,
          media_type_description, size, checksum, current, owner_id, description, disk, upload_source,
-         uses_uuid, uses_id, created_at, updated_at)
+         uses_uuid, uses_id, created_at, updated_at, content_md5)
        VALUES (@uuid, @project_id, @directory_id, @name, @name_key, @path, @path_key, @mime_type,
          @media_type_description, @size, @checksum, 1, @owner_id, @description, @disk, @upload_source,
-         @uses_uuid, @uses_id, @now, @now)`,
+         @uses_uuid, @uses_id, @now, @now, @content_md5)`,
     );
     this.byIdStmt = db.prepare('SELECT * FROM files WHERE id = ?');
     this.byIdsStmt = db.prepare('SELECT * FROM files WHERE id IN (SELECT value FROM json_each(?))');
@@ -302,6 +308,7 @@ export class RowsRepo {
       upload_source: null,
       uses_uuid: null,
       uses_id: null,
+      content_md5: null,
     });
   }
 
@@ -311,7 +318,7 @@ export class RowsRepo {
       project_id: file.projectId,
       directory_id: file.directoryId,
       name: file.name,
-      path: null,
+      path: file.viaTus ? '' : null,
       path_key: null,
       mime_type: file.mimeType,
       media_type_description: 'unknown',
@@ -320,9 +327,10 @@ export class RowsRepo {
       owner_id: file.ownerId,
       description: file.description,
       disk: 'mcfs',
-      upload_source: 'api',
+      upload_source: file.viaTus ? 'TUS' : 'api',
       uses_uuid: file.usesUuid,
       uses_id: file.usesId,
+      content_md5: file.contentMd5 ?? null,
     });
   }
 
@@ -347,6 +355,12 @@ export class RowsRepo {
     });
     return this.byId(Number(lastInsertRowid))!;
   }
+}
+
+/** The MD5 naming a file row's blob, or null for directories and rows without content. */
+export function blobKey(row: RowRecord): string | null {
+  if (isDirectory(row)) return null;
+  return row.content_md5 ?? (row.checksum === '' ? null : row.checksum);
 }
 
 /** The current version among a file's versions: the newest when races left several (Q10, Q22). */

@@ -4,6 +4,7 @@ import { openDatabase } from './open.js';
 import { ProjectsRepo } from './projects.js';
 import { RowsRepo } from './rows.js';
 import { SettingsRepo } from './settings.js';
+import { TusUploadsRepo } from './tus-uploads.js';
 import { UsersRepo } from './users.js';
 
 export interface StoreOptions {
@@ -18,6 +19,7 @@ export class Store {
   readonly rows: RowsRepo;
   readonly settings: SettingsRepo;
   readonly changes: ChangesRepo;
+  readonly tusUploads: TusUploadsRepo;
 
   constructor(
     readonly db: Database,
@@ -28,6 +30,7 @@ export class Store {
     this.rows = new RowsRepo(db);
     this.settings = new SettingsRepo(db);
     this.changes = new ChangesRepo(db, options.changesRetention);
+    this.tusUploads = new TusUploadsRepo(db);
   }
 
   static open(dataDir: string, options: StoreOptions = {}): Store {

@@ -5,7 +5,7 @@ import { projectFromPath } from '../access.js';
 import { authenticate } from '../auth.js';
 import type { BlobStore } from '../blobs.js';
 import { ID, type RouteModule } from '../context.js';
-import { isDirectory } from '../db/rows.js';
+import { blobKey } from '../db/rows.js';
 import type { Store } from '../db/store.js';
 import type { UserRecord } from '../db/users.js';
 import { Refusal, ValidationFailed } from '../errors.js';
@@ -65,11 +65,13 @@ function resolve(store: Store, blobs: BlobStore, user: UserRecord, ids: readonly
   for (const id of ids) {
     const row = rows.get(id);
     if (!row || !mayRead(row.project_id)) errors.push({ id, error: 'No such file' });
-    else if (isDirectory(row) || row.checksum === '') errors.push({ id, error: 'Not a file' });
     else {
-      const blob = blobs.statBlob(row.checksum);
-      if (!blob) errors.push({ id, error: 'Content missing on the server' });
-      else items.push({ id, md5: row.checksum, size: blob.size, createdAt: row.created_at });
+      // Stock tus rows have checksum "" but content all the same (their blob key is content_md5).
+      const key = blobKey(row);
+      const blob = key === null ? null : blobs.statBlob(key);
+      if (key === null) errors.push({ id, error: 'Not a file' });
+      else if (!blob) errors.push({ id, error: 'Content missing on the server' });
+      else items.push({ id, md5: key, size: blob.size, createdAt: row.created_at });
     }
   }
   return { items, errors };

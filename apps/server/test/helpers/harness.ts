@@ -31,7 +31,10 @@ export interface TestUser {
   token: string;
 }
 
-export type HarnessOptions = Pick<StartServerOptions, 'changesRetention' | 'syncLimits' | 'logError'> & {
+export type HarnessOptions = Pick<
+  StartServerOptions,
+  'changesRetention' | 'syncLimits' | 'logError' | 'faults' | 'seed' | 'stockTusCompletionDelayMs'
+> & {
   /** Default `stock`: the suites written for production's API run against it. */
   profile?: Profile;
 };
@@ -39,11 +42,12 @@ export type HarnessOptions = Pick<StartServerOptions, 'changesRetention' | 'sync
 /** A real server on port 0 in a temp data dir, with two users, and a small HTTP helper. */
 export class Harness {
   private constructor(
-    readonly server: RunningServer,
+    public server: RunningServer,
     readonly dataDir: string,
     readonly alice: TestUser,
     readonly bob: TestUser,
-    private readonly agent: Agent,
+    private agent: Agent,
+    private readonly options: HarnessOptions,
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -51,7 +55,15 @@ export class Harness {
     const server = await startServer({ ...options, dataDir, port: 0, profile: options.profile ?? 'stock' });
     const alice = await server.createUser({ email: 'alice@example.org', password: 'alice-password', name: 'Alice' });
     const bob = await server.createUser({ email: 'bob@example.org', password: 'bob-password', name: 'Bob' });
-    return new Harness(server, dataDir, alice, bob, new Agent({ connections: 8 }));
+    return new Harness(server, dataDir, alice, bob, new Agent({ connections: 8 }), options);
+  }
+
+  /** Stops the server and starts a new one (another port, a fresh connection pool) on the same data. */
+  async restart(): Promise<void> {
+    await this.agent.close();
+    await this.server.close();
+    this.server = await startServer({ ...this.options, dataDir: this.dataDir, port: 0, profile: this.options.profile ?? 'stock' });
+    this.agent = new Agent({ connections: 8 });
   }
 
   /** Stops the server; the data directory is removed unless `keepData`. */
@@ -80,10 +92,15 @@ export class Harness {
       headers['content-type'] = options.raw.contentType;
     }
     Object.assign(headers, options.headers);
-    const response = await request(`${this.server.url}${path}`, {
+    return this.fetch(method, `${this.server.url}${path}`, { headers, ...(body !== undefined && { body }) });
+  }
+
+  /** A raw request to any URL of this server (tus lives outside `/api`), through the harness's agent. */
+  async fetch(method: string, url: string, options: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Reply> {
+    const response = await request(url, {
       method: method as 'GET',
-      headers,
-      body,
+      headers: options.headers ?? {},
+      body: options.body,
       dispatcher: this.agent,
     });
     const bytes = Buffer.from(await response.body.arrayBuffer());
