@@ -31,8 +31,8 @@ const MAX_STALLS = 6;
 const MAX_CHECKSUM_RETRIES = 3;
 /** Uploads started over after the server lost one (404 before completion). */
 const MAX_RESTARTS = 2;
-/** 413 halves the chunk; below this the server refuses anything useful. */
-const SMALLEST_CHUNK = 64 << 10;
+/** 413 halves the chunk (a bounded number of times); a server refusing this little is refusing the upload. */
+const SMALLEST_CHUNK = 4 << 10;
 /** Clock skew allowed when a session of an earlier run is matched to a row by its creation time. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 

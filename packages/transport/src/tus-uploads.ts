@@ -66,20 +66,23 @@ export class TusUploads {
   }
 
   /**
-   * Takes the single-file requests of files at or above the threshold out of `batches` when the
-   * server serves tus (and its `Tus-Max-Size` allows them); without tus everything stays as
-   * planned (the multipart routes).
+   * Takes the files at or above the threshold out of the planned requests when the server serves
+   * tus (and its `Tus-Max-Size` allows them); without tus everything stays as planned (the
+   * multipart routes).
    */
-  async split<B extends { items: readonly UploadItem[] }>(batches: readonly B[], signal?: AbortSignal): Promise<LargeSplit<B>> {
-    const isLarge = (b: B) => b.items.length === 1 && b.items[0]!.size >= this.threshold;
-    if (!batches.some(isLarge)) return { tus: null, large: [], rest: [...batches] };
+  async split<B extends { items: readonly UploadItem[]; bytes: number }>(batches: readonly B[], signal?: AbortSignal): Promise<LargeSplit<B>> {
+    const threshold = this.threshold;
+    if (!batches.some((b) => b.items.some((i) => i.size >= threshold))) return { tus: null, large: [], rest: [...batches] };
     const support = await this.#probe.get(signal);
     if (!support.available) return { tus: null, large: [], rest: [...batches] };
+    const takes = (i: UploadItem) => i.size >= threshold && (support.maxSize === undefined || i.size <= support.maxSize);
     const large: UploadItem[] = [];
     const rest: B[] = [];
     for (const b of batches) {
-      if (isLarge(b) && (support.maxSize === undefined || b.items[0]!.size <= support.maxSize)) large.push(b.items[0]!);
-      else rest.push(b);
+      const stay = b.items.filter((i) => !takes(i));
+      large.push(...b.items.filter(takes));
+      if (stay.length === b.items.length) rest.push(b);
+      else if (stay.length > 0) rest.push({ ...b, items: stay, bytes: stay.reduce((n, i) => n + i.size, 0) });
     }
     await this.#sweep();
     return { tus: this.#context(), large, rest };
