@@ -104,7 +104,8 @@ export async function openProjectSession(cli: CliEnvironment, command: string, o
     store = openStateStore(project.root);
     client = connect(cli, account);
     const capabilities = await serverCapabilities(client, account.url, cli.home);
-    const remote = createRemoteProject({ client, projectId: project.projectId, concurrency: opts.concurrency, capabilities });
+    // Large uploads keep their tus session in the state database, so a killed run resumes them.
+    const remote = createRemoteProject({ client, projectId: project.projectId, concurrency: opts.concurrency, capabilities, uploadSessions: store.uploadSessions() });
     const opened = { store, client };
     return {
       root: project.root,
