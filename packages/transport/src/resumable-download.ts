@@ -9,7 +9,9 @@ import { TempFile, ensureFolder, verifyDownload } from './temp-file';
 
 /**
  * Files of at least this size download into a partial that survives the process and is resumed
- * with `Range`: below it, fetching again costs less than a second on a fast link.
+ * with `Range`: below it, fetching again costs less than a second on a fast link. One stream per
+ * file: parallel ranged segments were not faster on loopback (bench/range-bench.mjs, README), and
+ * they would need per-segment progress on disk and a second read for the MD5.
  */
 export const RESUMABLE_DOWNLOAD_BYTES = 64 << 20;
 
