@@ -214,11 +214,28 @@ describe('mc-server start', () => {
     expect((await server.stop()).code).toBe(0);
   });
 
-  it('rejects unknown profiles, bad values and options that are not built yet', async () => {
+  it('injects the faults of --faults (with --seed)', async () => {
+    const server = await start(['--port', '0', '--faults', '*:status=503#1', '--seed', '7']);
+    const first = await request(`${server.url}/server/info`, { headers: { accept: 'application/json' } });
+    expect(first.statusCode).toBe(503);
+    expect(await first.body.json()).toEqual({ message: 'Service Unavailable' });
+    const second = await request(`${server.url}/server/info`, { headers: { accept: 'application/json' } });
+    await second.body.dump();
+    expect(second.statusCode).toBe(200);
+    expect((await server.stop()).code).toBe(0);
+  });
+
+  it('rejects unknown profiles, bad values and fault SPECs that do not parse', async () => {
     expect((await run(['start', '--profile', 'fancy'])).code).toBe(2);
     const faults = await run(['start', '--faults', 'latency=10', '--port', '0']);
     expect(faults.code).toBe(2);
-    expect(faults.stderr).toMatch(/not supported yet/);
+    expect(faults.stderr).toContain('mc-server: --faults: fault rule "latency=10": expected FAMILY:KIND[=ARG][@PROBABILITY][#COUNT]');
+    const kind = await run(['start', '--faults', 'download:explode', '--port', '0']);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('unknown kind "explode"');
+    const seed = await run(['start', '--faults', 'download:reset', '--seed', 'x', '--port', '0']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('--seed must be a whole number');
     expect((await run(['start', '--port', 'abc'])).code).toBe(2);
     for (const retention of ['0', '-1', 'many']) {
       const refused = await run(['start', '--changes-retention', retention, '--port', '0']);

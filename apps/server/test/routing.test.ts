@@ -52,11 +52,12 @@ describe('paths the stock profile does not serve', () => {
     expect(reply.status).toBe(404);
   });
 
-  it('does not serve tus at {origin}/files/ yet', async () => {
+  it('serves tus at {origin}/files/ without the enhanced extensions (tus.test.ts has the rest)', async () => {
     const reply = await request(`${h.server.origin}/files/`, { method: 'OPTIONS', headers: { 'tus-resumable': '1.0.0' } });
     await reply.body.dump();
-    expect(reply.statusCode).toBe(404);
-    expect(reply.headers).not.toHaveProperty('tus-resumable');
+    expect(reply.statusCode).toBe(200);
+    expect(reply.headers['tus-resumable']).toBe('1.0.0');
+    expect(reply.headers['tus-extension']).not.toContain('checksum');
   });
 });
 
@@ -72,8 +73,8 @@ describe('the enhanced profile', () => {
     expect(reply.status).toBe(200);
     expect(reply.json.data.sync_api).toEqual({
       version: 1,
-      features: ['tree', 'changes', 'bulk-upload', 'bulk-download', 'by-checksum', 'preconditions'],
-      limits: { bulk_upload_max_files: 7, bulk_upload_max_bytes: 67108864, bulk_download_max_files: 10000, tus_max_chunk_bytes: 67108864 },
+      features: ['tree', 'changes', 'bulk-upload', 'bulk-download', 'by-checksum', 'tus-checksum', 'preconditions'],
+      limits: { bulk_upload_max_files: 7, bulk_upload_max_bytes: 67108864, bulk_download_max_files: 10000, tus_max_chunk_bytes: 536870912 },
     });
     expect(reply.json.data).toMatchObject({ name: expect.any(String), uuid: expect.any(String) });
   });

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FaultSpecError, startServer } from '../src/index.js';
+import { Harness, md5 } from './helpers/harness.js';
+import { eventually, partialRequest } from './helpers/raw-http.js';
+import { md5Base64, TusClient, waitForFile } from './helpers/tus.js';
+
+// `startServer({ faults, seed })` / `mc-server start --faults SPEC --seed N` (README.md): injected
+// faults as a client meets them. Grammar and determinism: src/faults/*.test.ts.
+let h: Harness;
+afterEach(() => h.close());
+
+async function withFile(options: Parameters<typeof Harness.start>[0], bytes: Buffer) {
+  h = await Harness.start(options);
+  const project = await h.project('Faults');
+  const file = (await h.upload(project.id, project.rootId, [['data.bin', bytes]])).json.data[0];
+  const download = (headers: Record<string, string> = {}) => h.call('GET', `/projects/${project.id}/files/${file.id}/download`, { headers });
+  return { project, file, download };
+}
+
+describe('tus-patch faults', () => {
+  it('corrupt: a chunk with Upload-Checksum is refused with 460 (enhanced) and the retry goes through', async () => {
+    h = await Harness.start({ profile: 'enhanced', faults: 'tus-patch:corrupt=7#1' });
+    const tus = new TusClient(h);
+    const project = await h.project('Corrupt');
+    const data = randomBytes(20_000);
+    const { location } = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'c.bin', length: data.length });
+    const checksum = { 'upload-checksum': `md5 ${md5Base64(data)}` };
+    const hit = await tus.patch(location, 0, data, { headers: checksum });
+    expect(hit.status).toBe(460);
+    expect((await tus.head(location)).headers['upload-offset']).toBe('0');
+    const retry = await tus.patch(location, 0, data, { headers: checksum });
+    expect(retry.status).toBe(204);
+    expect(retry.headers['mc-file-checksum']).toBe(md5(data));
+  });
+
+  it('corrupt: without a checksum the flipped byte is stored (stock cannot notice)', async () => {
+    h = await Harness.start({ profile: 'stock', faults: 'tus-patch:corrupt=3' });
+    const tus = new TusClient(h);
+    const project = await h.project('Corrupt stock');
+    const data = Buffer.from('0123456789');
+    const { location } = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'c.txt', length: data.length });
+    expect((await tus.patch(location, 0, data)).status).toBe(204);
+    const row = await waitForFile(h, project.id, '/c.txt');
+    const stored = (await h.call('GET', `/projects/${project.id}/files/${row.id}/download`)).body;
+    expect(stored.length).toBe(10);
+    expect(stored[3]).toBe(data[3]! ^ 0xff);
+    expect(stored.subarray(4).equals(data.subarray(4))).toBe(true);
+  });
+
+  it('reset: the connection dies after ARG bytes of the PATCH body, which are kept', async () => {
+    h = await Harness.start({ profile: 'enhanced', faults: 'tus-patch:reset=1000#1' });
+    const tus = new TusClient(h);
+    const project = await h.project('Reset');
+    const data = randomBytes(300_000);
+    const { location } = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'r.bin', length: data.length });
+    await expect(tus.patch(location, 0, data)).rejects.toThrow();
+    await eventually(async () => expect((await tus.head(location)).headers['upload-offset']).toBe('1000'));
+    const rest = await tus.patch(location, 1000, data.subarray(1000));
+    expect(rest.headers['mc-file-checksum']).toBe(md5(data));
+  });
+
+  it('5xx on tus is a text/plain tus error and stops the request before it does anything', async () => {
+    h = await Harness.start({ profile: 'enhanced', faults: 'tus-create:status=503#1' });
+    const tus = new TusClient(h);
+    const project = await h.project('Status');
+    const refused = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 's.bin', length: 1 });
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.text).toBe('ERR_INJECTED_FAULT: Service Unavailable\n');
+    expect((await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 's.bin', length: 1 })).status).toBe(201);
+  });
+});
+
+describe('download and REST faults', () => {
+  const bytes = randomBytes(100_000);
+
+  it('corrupt: one byte of the response body flipped, length unchanged', async () => {
+    const { download } = await withFile({ faults: 'download:corrupt=10#1' }, bytes);
+    const bad = await download();
+    expect(bad.status).toBe(200);
+    expect(bad.body.length).toBe(bytes.length);
+    expect(bad.body[10]).toBe(bytes[10]! ^ 0xff);
+    expect(md5(bad.body)).not.toBe(md5(bytes));
+    expect(md5((await download()).body)).toBe(md5(bytes));
+  });
+
+  it('reset: the response stops after ARG bytes (or half-way) and the connection is reset; Range resumes', async () => {
+    const { download } = await withFile({ faults: 'download:reset=4096#1' }, bytes);
+    await expect(download()).rejects.toThrow();
+    const resumed = await download({ range: 'bytes=4096-' });
+    expect(resumed.status).toBe(206);
+    expect(resumed.body.equals(bytes.subarray(4096))).toBe(true);
+  });
+
+  it('reset without ARG cuts half-way through the declared length; the client gets exactly those bytes', async () => {
+    const { project, file, download } = await withFile({ faults: 'download:reset#1' }, bytes);
+    const raw = await partialRequest(h.server.origin, 'GET', `/api/projects/${project.id}/files/${file.id}/download`, {
+      accept: 'application/json',
+      authorization: `Bearer ${h.alice.token}`,
+    }, Buffer.alloc(0));
+    const response = await raw.response;
+    const [head = '', body = ''] = response.split('\r\n\r\n', 2);
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 200[^]*content-length: ${bytes.length}`, 'i'));
+    expect(body.length).toBe(bytes.length / 2);
+    expect(Buffer.from(body, 'latin1').equals(bytes.subarray(0, bytes.length / 2))).toBe(true);
+    expect(md5((await download()).body)).toBe(md5(bytes));
+  });
+
+  it('status: production-shaped JSON with Retry-After on 429/503; 5xx draws from 500/502/503/504', async () => {
+    h = await Harness.start({ faults: 'listing:status=429#1,download:5xx' });
+    const project = await h.project('Status');
+    const limited = await h.call('GET', `/projects/${project.id}/directories`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(limited.json).toEqual({ message: 'Too Many Attempts.' });
+    expect((await h.call('GET', `/projects/${project.id}/directories`)).status).toBe(200);
+    const failed = await h.call('GET', `/projects/${project.id}/files/1/download`);
+    expect([500, 502, 503, 504]).toContain(failed.status);
+  });
+
+  it('latency: requests of the family wait, others do not', async () => {
+    h = await Harness.start({ faults: 'listing:latency=300' });
+    const project = await h.project('Slow');
+    let started = Date.now();
+    await h.call('GET', `/projects/${project.id}/directories`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    started = Date.now();
+    await h.call('GET', '/server/info');
+    expect(Date.now() - started).toBeLessThan(250);
+  });
+
+  it('refuses a SPEC that does not parse, before starting', async () => {
+    const dataDir = join(tmpdir(), `mc-server-never-${process.pid}`);
+    await expect(startServer({ dataDir, port: 0, faults: 'download:explode' })).rejects.toThrow(FaultSpecError);
+    expect(existsSync(dataDir)).toBe(false);
+    h = await Harness.start();
+  });
+});
