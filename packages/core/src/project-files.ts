@@ -17,8 +17,8 @@ export function newTempName(): string {
 }
 
 /**
- * The temporary name of a resumable (large) download: derived from the target's name and the
- * remote content it will hold (version id, size, MD5), so the partial file describes itself. A
+ * The temporary name of a resumable (large) download, beside its target: derived from the remote
+ * file's name and content (version id, size, MD5), so the partial file describes itself. A
  * later run resumes it only for exactly that content (a new version gives another name), and the
  * run-start cleanup keeps it only while the remote still lists that content there. Chosen over a
  * table in the state database: nothing to keep in step with the files on disk (a deleted

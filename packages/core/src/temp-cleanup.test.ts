@@ -71,3 +71,12 @@ describe('removeStaleTempFiles (run start)', () => {
     expect(removeStaleTempFiles(root, scanLocal({ root }).tempFiles, [top])).toEqual([join(root, partial)]);
   });
 });
+
+describe('removeStaleTempFiles with local spellings', () => {
+  it('keeps a partial in a folder whose local name differs from the server only in case or accents', () => {
+    const remote: RemoteEntry = { ...big, path: 'Résultats/big.h5' };
+    const partial = `resultats/${resumableTempName(remote.path, remote)}`;
+    const root = project([partial]);
+    expect(removeStaleTempFiles(root, scanLocal({ root }).tempFiles, [remote])).toEqual([join(root, partial)]);
+  });
+});

@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
+import { foldPath } from './fold-name';
+import { parentOf } from './paths';
 import { resumableTempName } from './project-files';
 import type { RemoteEntry } from './types';
 
@@ -17,10 +19,11 @@ export function removeStaleTempFiles(
   onNotice?: (message: string) => void,
 ): string[] {
   if (tempFiles.length === 0) return [];
-  const keep = resumablePartials(root, tempFiles, remote);
+  const folderKey = (abs: string) => foldPath(relative(root, dirname(abs)).split(sep).join('/'));
+  const wanted = resumablePartials(new Set(tempFiles.map(folderKey)), remote);
   const kept: string[] = [];
   for (const p of tempFiles) {
-    if (keep.has(p)) {
+    if (wanted.has(`${folderKey(p)}/${basename(p)}`)) {
       kept.push(p);
       continue;
     }
@@ -33,14 +36,17 @@ export function removeStaleTempFiles(
   return kept;
 }
 
-/** Where the remote's files would have their partials, for the folders that hold temp files only (a hash per name is not free on 200k rows). */
-function resumablePartials(root: string, tempFiles: readonly string[], remote: readonly RemoteEntry[]): Set<string> {
-  const folders = new Set(tempFiles.map((p) => dirname(p)));
+/**
+ * `folder key/partial name` of the remote's files in the given folders (folded: the engine writes
+ * into the local spelling of a folder, which may differ from the server's in case or accents).
+ * Only folders holding temp files: a hash per name is not free on 200k rows.
+ */
+function resumablePartials(folders: ReadonlySet<string>, remote: readonly RemoteEntry[]): Set<string> {
   const out = new Set<string>();
   for (const r of remote) {
     if (r.kind !== 'file') continue;
-    const folder = join(root, r.path, '..');
-    if (folders.has(folder)) out.add(join(folder, resumableTempName(r.path, r)));
+    const folder = foldPath(parentOf(r.path));
+    if (folders.has(folder)) out.add(`${folder}/${resumableTempName(r.path, r)}`);
   }
   return out;
 }

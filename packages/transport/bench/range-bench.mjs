@@ -43,18 +43,15 @@ if (process.argv[2] === '--serve') {
   const origin = `http://127.0.0.1:${port}`;
   const agent = new Agent({ connections: 16 });
 
-  async function single(target) {
-    const out = await open(target, 'w');
-    const hash = createHash('md5');
-    const { body } = await request(origin, { dispatcher: agent, headers: { range: 'bytes=0-' } });
+  /** Feeds a response body to `sink` in 1 MiB blocks, as the transport's temp file does. */
+  async function inBlocks(body, sink) {
     let pending = [];
     let pendingBytes = 0;
     const flush = async () => {
-      const buf = Buffer.concat(pending, pendingBytes);
+      const block = Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
-      hash.update(buf);
-      await out.write(buf);
+      await sink(block);
     };
     for await (const chunk of body) {
       pending.push(chunk);
@@ -62,6 +59,16 @@ if (process.argv[2] === '--serve') {
       if (pendingBytes >= MiB) await flush();
     }
     if (pendingBytes) await flush();
+  }
+
+  async function single(target) {
+    const out = await open(target, 'w');
+    const hash = createHash('md5');
+    const { body } = await request(origin, { dispatcher: agent, headers: { range: 'bytes=0-' } });
+    await inBlocks(body, async (block) => {
+      hash.update(block);
+      await out.write(block);
+    });
     await out.close();
     return hash.digest('hex');
   }
@@ -75,21 +82,10 @@ if (process.argv[2] === '--serve') {
       const end = Math.min(size, start + per) - 1;
       const { body } = await request(origin, { dispatcher: agent, headers: { range: `bytes=${start}-${end}` } });
       let at = start;
-      let pending = [];
-      let pendingBytes = 0;
-      const flush = async () => {
-        const buf = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        await out.write(buf, 0, buf.length, at);
-        at += buf.length;
-      };
-      for await (const chunk of body) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= MiB) await flush();
-      }
-      if (pendingBytes) await flush();
+      await inBlocks(body, async (block) => {
+        await out.write(block, 0, block.length, at);
+        at += block.length;
+      });
     };
     await Promise.all(Array.from({ length: n }, (_, i) => segment(i)));
     await out.close();

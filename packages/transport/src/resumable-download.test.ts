@@ -154,7 +154,7 @@ describe('resumable (large) download', () => {
 
   it('fails with VERIFY when the bytes are wrong twice, and removes the partial', async () => {
     const wrong = Buffer.from(CONTENT);
-    wrong[42] ^= 0xff;
+    wrong[42] = (wrong[42] ?? 0) ^ 0xff;
     const { stub, remote } = await setup(wrong);
     const result = await download(remote);
     expect(result).toMatchObject({ ok: false, error: { code: 'VERIFY' } });

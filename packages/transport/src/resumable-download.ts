@@ -44,7 +44,9 @@ export async function downloadResumableOnce(
 ): Promise<DownloadResult> {
   const folder = dirname(item.localPath);
   const size = item.remote.size;
-  const tempPath = join(folder, resumableTempName(item.path, item.remote));
+  // Named after the remote row (not `item.path`, a local spelling or a conflict copy's name), as the
+  // run-start clean-up computes it from the remote listing.
+  const tempPath = join(folder, resumableTempName(item.remote.path, item.remote));
   await ensureFolder(folder);
   const onDisk = await partialLength(tempPath, size);
   await ensureFreeSpace(item.path, folder, size - onDisk, opts.large?.freeBytes);

@@ -174,7 +174,7 @@ export class MemoryRemote implements RemoteProject {
       const bytes = this.blobs.get(item.remote.id)!;
       mkdirSync(dirname(item.localPath), { recursive: true });
       // Like transport's large-file path: a partial under the resumable name is continued, not sent again.
-      const partial = join(dirname(item.localPath), resumableTempName(item.path, item.remote));
+      const partial = join(dirname(item.localPath), resumableTempName(item.remote.path, item.remote));
       const prefix = existsSync(partial) ? readFileSync(partial) : null;
       const resumed = prefix && bytes.subarray(0, prefix.length).equals(prefix) ? prefix.length : 0;
       const tempPath = prefix ? partial : join(dirname(item.localPath), newTempName());
