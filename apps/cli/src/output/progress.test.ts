@@ -39,6 +39,21 @@ describe('terminal progress', () => {
     expect(text).toMatch(/images\/stack\.tif\s+\[.*\] 50% \| 64\.0 MiB\/128 MiB/);
   });
 
+  it('starts a resumed download at the bytes already on disk, without counting them as speed', async () => {
+    const term = fakeTerminal();
+    const progress = createProgress('tty', 'down', term);
+    const big = FILE_BAR_MIN_BYTES * 4;
+    const plan = emptyPlan();
+    plan.downloads.push({ path: 'big.h5', remote: { size: big } } as Plan['downloads'][number]);
+    progress.onPlan(plan);
+    progress.onProgress({ type: 'start', op: 'download', path: 'big.h5', total: big, resumed: big / 2 });
+    await frame();
+    progress.stop();
+    const text = term.text();
+    expect(text).toMatch(/downloading \[.*\] 50% \| 0\/1 files \| 64\.0 MiB\/128 MiB \| 0 B\/s/);
+    expect(text).toMatch(/big\.h5\s+\[.*\] 50% \| 64\.0 MiB\/128 MiB/);
+  });
+
   it('gives small files no bar of their own', async () => {
     const term = fakeTerminal();
     const progress = createProgress('tty', 'down', term);

@@ -61,6 +61,8 @@ class BarProgress implements ProgressDisplay {
   private totalFiles = 0;
   private filesDone = 0;
   private bytesDone = 0;
+  /** Bytes resumed downloads found already on disk: part of the progress, not of the speed. */
+  private bytesResumed = 0;
   private readonly inFlight = new Map<string, number>();
   private readonly startedAt = Date.now();
 
@@ -91,7 +93,11 @@ class BarProgress implements ProgressDisplay {
   onProgress(event: ProgressEvent): void {
     const overall = this.overall;
     if (!overall) return;
-    if (event.type === 'start') this.startFileBar(event.path, event.total);
+    if (event.type === 'start') {
+      this.bytesResumed += event.resumed ?? 0;
+      if (event.resumed) this.inFlight.set(event.path, event.resumed);
+      this.startFileBar(event.path, event.total, event.resumed ?? 0);
+    }
     else if (event.type === 'bytes') {
       this.inFlight.set(event.path, event.bytes);
       this.fileBars.get(event.path)?.update(event.bytes, { bytes: `${formatBytes(event.bytes)}/${formatBytes(event.total)}` });
@@ -116,9 +122,9 @@ class BarProgress implements ProgressDisplay {
     this.fileBars.clear();
   }
 
-  private startFileBar(path: string, total: number): void {
+  private startFileBar(path: string, total: number, resumed: number): void {
     if (total < FILE_BAR_MIN_BYTES || this.fileBars.size >= MAX_FILE_BARS || this.fileBars.has(path)) return;
-    const bar = this.bars.create(total, 0, { name: shortName(path), bytes: `0 B/${formatBytes(total)}` }, { format: '  {name} [{bar}] {percentage}% | {bytes}' });
+    const bar = this.bars.create(total, resumed, { name: shortName(path), bytes: `${formatBytes(resumed)}/${formatBytes(total)}` }, { format: '  {name} [{bar}] {percentage}% | {bytes}' });
     this.fileBars.set(path, bar);
   }
 
@@ -127,7 +133,7 @@ class BarProgress implements ProgressDisplay {
     return {
       files: `${this.filesDone}/${this.totalFiles} files`,
       bytes: `${formatBytes(value)}/${formatBytes(total)}`,
-      speed: `${formatBytes(value / secs)}/s`,
+      speed: `${formatBytes(Math.max(value - this.bytesResumed, 0) / secs)}/s`,
     };
   }
 }
