@@ -55,7 +55,10 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
       return;
     }
     const bulkLimits = ctx.bulk;
-    const planned = planStockBatches(ctx, needBytes.filter((i) => i.size > bulkLimits.maxBytes));
+    // Files large enough for tus never go in a bulk request (only matters when the tus threshold is set below the bulk cap).
+    const tusCandidate = (i: UploadItem) => ctx.tus !== undefined && i.size >= ctx.tus.threshold;
+    const single = (i: UploadItem) => i.size > bulkLimits.maxBytes || tusCandidate(i);
+    const planned = planStockBatches(ctx, needBytes.filter(single));
     const { tus, large, rest } = ctx.tus ? await ctx.tus.split(planned.batches, opts.signal) : { tus: null, large: [], rest: planned.batches };
     const stock = { refused: planned.refused, batches: rest };
     type Task = (UploadBatch & { route: 'stock' }) | (BulkBatch & { route: 'bulk' }) | { route: 'refused'; items: UploadItem[]; error: McError; bytes: number };
@@ -64,7 +67,7 @@ export function enhancedUpload(ctx: EnhancedUploadContext, items: readonly Uploa
       ...stock.refused.map((r) => ({ route: 'refused' as const, items: [r.item], error: r.error, bytes: 0 })),
       ...stock.batches.map((b) => ({ ...b, route: 'stock' as const })),
       ...planBulkBatches(
-        needBytes.filter((i) => i.size <= bulkLimits.maxBytes),
+        needBytes.filter((i) => !single(i)),
         bulkLimits,
       ).map((b) => ({ ...b, route: 'bulk' as const })),
     ].sort((a, b) => b.bytes - a.bytes);

@@ -113,7 +113,7 @@ describe.each(['stock', 'enhanced'] as const)('%s profile', (profile) => {
     expect((await getProject(f.client, first.project.id)).name).toBe('alpha');
     expect(f.caps.profile).toBe(profile);
     expect(await newProject('strategy')).toBeInstanceOf(enhanced ? EnhancedRemoteProject : StockRemoteProject);
-    if (enhanced) expect([...f.caps.features].sort()).toEqual(['bulk-download', 'bulk-upload', 'by-checksum', 'changes', 'preconditions', 'tree']);
+    if (enhanced) expect([...f.caps.features].sort()).toEqual(['bulk-download', 'bulk-upload', 'by-checksum', 'changes', 'preconditions', 'tree', 'tus-checksum']);
   });
 
   it('refuses a wrong password with AUTH and a wrong token with AUTH, never echoing either', async () => {
