@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MC_BIN, type RunOptions, type RunResult, type RunningServer, mc, mcServer, startMcServer, tempDir } from './binaries';
@@ -25,11 +26,19 @@ export interface AccountServer {
   scratch(prefix: string): string;
   /** Stops the server and removes its work area (data, homes, project folders). */
   stop(): Promise<number>;
+  /** Kills the server with `signal` and starts it again on the same port and data (a crash, or a restart). */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   server: RunningServer;
 }
 
 /** `mc-server start` on a fresh data folder with one account per email (password `pw-<email>`). */
-export async function startServerWithAccounts(prefix: string, emails: readonly string[], profile: 'stock' | 'enhanced' = 'stock'): Promise<AccountServer> {
+export async function startServerWithAccounts(
+  prefix: string,
+  emails: readonly string[],
+  profile: 'stock' | 'enhanced' = 'stock',
+  /** More `mc-server start` options (e.g. `--faults SPEC --seed N`). */
+  extraArgs: readonly string[] = [],
+): Promise<AccountServer> {
   const work = tempDir(prefix);
   const dataDir = join(work, 'server-data');
   const accounts: Account[] = [];
@@ -40,20 +49,32 @@ export async function startServerWithAccounts(prefix: string, emails: readonly s
     accounts.push({ email, password, token: added.stdout.trim() });
   }
   const accessLog = join(work, 'access.log');
-  const server = await startMcServer(['--data', dataDir, '--profile', profile], { MC_SERVER_ACCESS_LOG: accessLog });
-  return {
-    url: server.url,
+  const args = ['--data', dataDir, '--profile', profile, ...extraArgs];
+  const env = { MC_SERVER_ACCESS_LOG: accessLog };
+  const fixture: AccountServer = {
+    url: '',
     accounts,
     dataDir,
     accessLog,
-    server,
+    server: await startMcServer(args, env),
     scratch: (name) => mkdtempSync(join(work, `${name}-`)),
     async stop() {
-      const code = await server.stop();
+      const code = await fixture.server.stop();
       rmSync(work, { recursive: true, force: true });
       return code;
     },
+    async restart(signal = 'SIGKILL') {
+      const old = fixture.server.process;
+      if (old.exitCode === null) {
+        const exited = new Promise((resolve) => old.once('exit', resolve));
+        old.kill(signal);
+        await exited;
+      }
+      fixture.server = await startMcServer([...args, '--port', new URL(fixture.url).port], env);
+    },
   };
+  fixture.url = fixture.server.url;
+  return fixture;
 }
 
 /**
@@ -215,6 +236,15 @@ export class ServerView {
     }
     const folders = dirs.map((d) => d.path!.slice(1)).filter((p) => p !== '');
     return { files, folders: folders.sort() };
+  }
+
+  /** MD5 of the bytes the server sends for a file id (its `checksum` is empty for production's tus uploads). */
+  async md5Of(projectId: number, fileId: number): Promise<string> {
+    const res = await fetch(`${this.url}/projects/${projectId}/files/${fileId}/download`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!res.ok || !res.body) throw new Error(`download ${fileId}: HTTP ${res.status}`);
+    const hash = createHash('md5');
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
+    return hash.digest('hex');
   }
 
   /** The other live versions of a file (production's `…/versions` leaves out the one asked about). */
