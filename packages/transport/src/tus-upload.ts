@@ -106,7 +106,6 @@ class TusFileUpload {
 
   async run(): Promise<UploadResult> {
     const item = this.#item;
-    this.#progress.start(item.path, item.size);
     try {
       if (!this.#ctx.checksum) {
         // Production returns no id: the confirmation needs the row that was current before.
@@ -114,6 +113,8 @@ class TusFileUpload {
         if (item.ifCurrentId !== undefined && (this.#before?.id ?? 0) !== item.ifCurrentId) throw conflictError(item.path);
       }
       const resumed = await this.#resume();
+      // A resumed upload's progress starts at the offset the server already holds.
+      this.#progress.start(item.path, item.size, this.#offset);
       if (resumed) return resumed;
       if (this.#url === null) await this.#create();
       await this.#send();
