@@ -45,6 +45,18 @@ describe('GET /projects/{project}/files/{file}/download', () => {
     expect(suffix.body.equals(bytes.subarray(bytes.length - 5))).toBe(true);
   });
 
+  it('gives each range its own Content-Length and clamps an end past the file', async () => {
+    const tail = await download(file.id, { range: 'bytes=150000-' });
+    expect(tail.headers['content-length']).toBe(String(bytes.length - 150000));
+    const past = await download(file.id, { range: `bytes=199990-300000` });
+    expect(past.status).toBe(206);
+    expect(past.headers['content-range']).toBe(`bytes 199990-${bytes.length - 1}/${bytes.length}`);
+    expect(past.headers['content-length']).toBe('10');
+    expect(past.body.equals(bytes.subarray(199990))).toBe(true);
+    const last = await download(file.id, { range: `bytes=${bytes.length - 1}-` });
+    expect(last.body.equals(bytes.subarray(bytes.length - 1))).toBe(true);
+  });
+
   it('416 for a range past the end', async () => {
     const reply = await download(file.id, { range: `bytes=${bytes.length}-` });
     expect(reply.status).toBe(416);

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import BetterSqlite3 from 'better-sqlite3';
+import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, md5 } from './helpers/harness.js';
 import { md5Base64, sha1Base64, TusClient, waitForFile } from './helpers/tus.js';
@@ -36,6 +39,9 @@ describe('stock completion (mc-api.md §4.4): response first, row later, checksu
     const row = await waitForFile(h, project.id, '/deep/er/big.bin');
     expect(row).toMatchObject({ size: data.length, checksum: '', path: '', upload_source: 'TUS', current: true, owner_id: h.alice.id });
     expect(md5(await download(h, project.id, row.id))).toBe(md5(data));
+    const ranged = await h.call('GET', `/projects/${project.id}/files/${row.id}/download`, { headers: { range: 'bytes=1000-' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.body.equals(data.subarray(1000))).toBe(true);
     // Missing levels of directory_path belong to the uploader (§5.9).
     const dir = await h.call('GET', `/projects/${project.id}/directories_by_path?path=/deep/er`);
     expect(dir.status).toBe(200);
@@ -153,6 +159,20 @@ describe('enhanced completion (sync-api.md tus-checksum): verified chunks, row b
     expect((await tus.patch(location, 0, data.subarray(0, 64 * 1024))).status).toBe(204);
   });
 
+  it('413 also for a streamed body (no Content-Length) that grows past the limit; the chunk is discarded', async () => {
+    const { location } = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'streamed.bin', length: 200_000 });
+    const reply = await request(location, {
+      method: 'PATCH',
+      headers: tus.headers(undefined, { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' }),
+      body: Readable.from((function* () {
+        for (let i = 0; i < 10; i++) yield randomBytes(10_000);
+      })()),
+    });
+    expect(reply.statusCode).toBe(413);
+    expect(await reply.body.text()).toMatch(/^ERR_CHUNK_TOO_LARGE: /);
+    expect((await tus.head(location)).headers['upload-offset']).toBe('0');
+  });
+
   it('dedupes like any upload: identical bytes re-activate the version that has them', async () => {
     const data = Buffer.from('identical\n');
     const ids: number[] = [];
@@ -221,5 +241,36 @@ describe.each(['stock', 'enhanced'] as const)('a restart in the middle of an upl
     if (profile === 'enhanced') expect(last.headers['mc-file-checksum']).toBe(md5(data));
     expect(md5(await download(h, project.id, row.id))).toBe(md5(data));
     expect(existsSync(join(h.dataDir, 'tus', id))).toBe(false);
+  });
+});
+
+describe('expiry (enhanced: Upload-Expires; both: swept at start and hourly)', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('drops unfinished uploads past Upload-Expires and finished ones past their retention', async () => {
+    h = await Harness.start({ profile: 'enhanced' });
+    const tus = new TusClient(h);
+    const project = await h.project('Expiry');
+    const unfinished = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'u.bin', length: 10 });
+    expect((await tus.patch(unfinished.location, 0, Buffer.from('12345'))).status).toBe(204);
+    const finished = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'f.bin', body: Buffer.from('done') });
+    const kept = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'k.bin', length: 10 });
+    const idOf = (location: string) => location.split('/').pop()!;
+
+    await h.server.close();
+    // Time passes (the clock is the database's): two of the three are due.
+    const db = new BetterSqlite3(join(h.dataDir, 'mc-server.db'));
+    db.prepare('UPDATE tus_uploads SET expires_at = 0 WHERE id IN (?, ?)').run(idOf(unfinished.location), idOf(finished.location));
+    db.close();
+    await h.restart();
+
+    const at = (location: string) => `${h.server.origin}/files/${idOf(location)}`;
+    expect((await tus.head(at(unfinished.location))).status).toBe(404);
+    expect((await tus.head(at(finished.location))).status).toBe(404);
+    expect((await tus.head(at(kept.location))).status).toBe(200);
+    expect(readdirSync(join(h.dataDir, 'tus'))).toEqual([idOf(kept.location)]);
+    // The file of the finished upload stays; only the record of the upload is gone.
+    expect((await byPath(h, project.id, '/f.bin')).status).toBe(200);
   });
 });

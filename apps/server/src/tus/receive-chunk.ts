@@ -55,17 +55,28 @@ export async function receiveChunk(request: ChunkRequest): Promise<ChunkResult> 
   const handle = await open(request.path, 'r+');
   let received = 0;
   let written = 0;
+  let queued = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  // One write in flight while the next megabyte arrives: reading and writing overlap.
+  let inflight: Promise<void> | undefined;
   const flush = async () => {
     if (pendingBytes === 0) return;
     const batch = pending;
+    const position = request.offset + queued;
+    queued += pendingBytes;
     pending = [];
     pendingBytes = 0;
     for (const buffer of batch) md5?.update(buffer);
-    const { bytesWritten } = await handle.writev(batch, request.offset + written);
-    written += bytesWritten;
-    if (!digest) request.onProgress?.(written);
+    await inflight;
+    inflight = handle.writev(batch, position).then(({ bytesWritten }) => {
+      written += bytesWritten;
+      if (!digest) request.onProgress?.(written);
+    });
+  };
+  const settle = async () => {
+    await inflight;
+    inflight = undefined;
   };
 
   let ending: 'complete' | 'dropped' | 'chunk-too-large' | 'exceeds-length' = 'complete';
@@ -110,7 +121,8 @@ export async function receiveChunk(request: ChunkRequest): Promise<ChunkResult> 
     }
     if (ending === 'complete' || (ending === 'dropped' && !digest)) await flush();
   } finally {
-    await handle.close();
+    // A failed write surfaces here; the handle is closed either way.
+    await settle().finally(() => handle.close());
   }
 
   if (ending === 'chunk-too-large' || ending === 'exceeds-length') return { outcome: 'discarded', reason: ending };

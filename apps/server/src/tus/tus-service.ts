@@ -1,4 +1,4 @@
-import { randomBytes, type Hash } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { StagedBlob } from '../blobs.js';
 import type { ServerContext } from '../context.js';
@@ -110,6 +110,7 @@ export class TusService {
       expiresAt: now + TUS_UPLOAD_EXPIRY_MS,
     };
     this.ctx.store.tusUploads.insert(upload);
+    this.md5s.set(id, { offset: 0, hash: createHash('md5') });
     return { ...upload, offset: 0, state: 'receiving', fileId: null, fileChecksum: null };
   }
 
