@@ -250,6 +250,34 @@ describe('tus upload on stock (production: no checksums, confirmation by by_path
   });
 });
 
+describe('large and small uploads in one scheduler', () => {
+  it('runs at most 4 tus uploads at once beside the small ones, and an abort while large ones wait still ends with one result per item', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const stop = new AbortController();
+    const { remote } = await setup({
+      patchFault: () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        return null;
+      },
+      afterPatch: async (_u, i) => {
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        if (i === 20) stop.abort();
+      },
+    });
+    const items = [];
+    for (let i = 0; i < 6; i++) items.push(await file(`big${i}.bin`, randomBytes(SIZE)));
+    items.push(await file('small.txt', Buffer.from('s')));
+    const results = await all(remote.upload(items, { signal: stop.signal, concurrency: 16 }));
+    expect(results).toHaveLength(7);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(results.find((r) => r.path === 'small.txt')?.ok).toBe(true);
+    expect(results.some((r) => !r.ok && r.error.code === 'ABORTED')).toBe(true);
+  });
+});
+
 describe('tus upload with tus-checksum (enhanced)', () => {
   it('puts an MD5 on every chunk, takes id and checksum from the completing PATCH, and polls nothing', async () => {
     const { server, remote } = await setup({ checksum: true }, { caps: ENHANCED });
