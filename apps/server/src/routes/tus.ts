@@ -179,7 +179,14 @@ export async function tusRoutes(tus: FastifyInstance, ctx: ServerContext, servic
       fileHeaders(reply, await service.completeNow(upload));
     } else {
       service.markCompleting(upload);
-      reply.raw.once('close', () => service.completeLater(upload, true));
+      // 'finish' = the response was handed to the OS; 'close' also covers a client that went away first.
+      let scheduled = false;
+      const later = () => {
+        if (scheduled) return;
+        scheduled = true;
+        service.completeLater(upload, true);
+      };
+      reply.raw.once('finish', later).once('close', later);
     }
     return true;
   }
