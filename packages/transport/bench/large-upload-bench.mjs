@@ -36,13 +36,15 @@ const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 async function run(label, remote, items, opts = {}) {
   peak = process.memoryUsage().rss;
   const before = peak;
+  const cpu = process.cpuUsage();
   const t = performance.now();
   const results = [];
   for await (const r of remote.upload(items, opts)) results.push(r);
   const s = (performance.now() - t) / 1000;
   const sent = results.reduce((n, r) => n + (r.ok ? (r.sent ?? r.bytes) : 0), 0);
   const outcome = results.map((r) => (r.ok ? `ok/${r.verified}` : r.error.code)).join(' ');
-  console.log(`${label}: ${outcome} in ${s.toFixed(2)} s, sent ${mib(sent)} (${(sent / 1e6 / s).toFixed(0)} MB/s), RSS before ${mib(before)}, peak ${mib(peak)}`);
+  const used = process.cpuUsage(cpu);
+  console.log(`${label}: ${outcome} in ${s.toFixed(2)} s, client CPU ${((used.user + used.system) / 1e6).toFixed(1)} s, sent ${mib(sent)} (${(sent / 1e6 / s).toFixed(0)} MB/s), RSS before ${mib(before)}, peak ${mib(peak)}`);
   return results;
 }
 
