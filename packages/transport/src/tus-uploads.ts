@@ -1,6 +1,4 @@
-import type { UploadItem, UploadSessions } from '@mcsync/core';
-import type { DirectoryIndex } from './directory-index';
-import type { HttpClient } from './http-client';
+import type { UploadItem } from '@mcsync/core';
 import type { RetryPolicy } from './retry';
 import { TusProbe } from './tus-probe';
 import { dropStaleSessions, type TusContext } from './tus-upload';
@@ -26,17 +24,9 @@ export interface TusOptions {
   now?: () => number;
 }
 
-export interface TusUploadsOptions extends TusOptions {
-  client: HttpClient;
-  projectId: number;
-  dirs: DirectoryIndex;
-  /** `tus-checksum` is listed (sync-api.md). */
-  checksum: boolean;
-  /** `preconditions` is listed. */
-  preconditions: boolean;
-  /** The server's `tus_max_chunk_bytes`. */
-  maxChunkBytes?: number | undefined;
-  sessions?: UploadSessions | undefined;
+/** A remote's tus settings: what every upload runs with (`TusContext`), and the threshold. */
+export interface TusUploadsOptions extends TusContext {
+  threshold?: number | undefined;
 }
 
 /** What goes over tus from a planned upload, and the rest. */
@@ -52,17 +42,20 @@ export interface LargeSplit<B> {
  * dropped once, before the first large upload.
  */
 export class TusUploads {
-  readonly #opts: TusUploadsOptions;
+  readonly #context: TusContext;
+  readonly #threshold: number;
   readonly #probe: TusProbe;
   #swept = false;
 
   constructor(opts: TusUploadsOptions) {
-    this.#opts = opts;
+    const { threshold, ...context } = opts;
+    this.#context = context;
+    this.#threshold = Math.max(1, threshold ?? TUS_THRESHOLD);
     this.#probe = new TusProbe(opts.client);
   }
 
   get threshold(): number {
-    return Math.max(1, this.#opts.threshold ?? TUS_THRESHOLD);
+    return this.#threshold;
   }
 
   /**
@@ -85,30 +78,13 @@ export class TusUploads {
       else if (stay.length > 0) rest.push({ ...b, items: stay, bytes: stay.reduce((n, i) => n + i.size, 0) });
     }
     await this.#sweep();
-    return { tus: this.#context(), large, rest };
+    return { tus: this.#context, large, rest };
   }
 
   async #sweep(): Promise<void> {
-    const { sessions, client, now } = this.#opts;
+    const { sessions, client, now } = this.#context;
     if (this.#swept || !sessions) return;
     this.#swept = true;
     await dropStaleSessions(client, sessions, (now ?? Date.now)());
-  }
-
-  #context(): TusContext {
-    const o = this.#opts;
-    return {
-      client: o.client,
-      projectId: o.projectId,
-      dirs: o.dirs,
-      checksum: o.checksum,
-      preconditions: o.preconditions,
-      maxChunkBytes: o.maxChunkBytes,
-      chunkBytes: o.chunkBytes,
-      sessions: o.sessions,
-      confirmTimeoutMs: o.confirmTimeoutMs,
-      retry: o.retry,
-      ...(o.now ? { now: o.now } : {}),
-    };
   }
 }
