@@ -8,7 +8,7 @@ export function pathOf(req: FastifyRequest): string {
 }
 
 export interface AccessLogOptions {
-  /** Append `METHOD PATH STATUS` per request to this file (tests count requests with it). */
+  /** Append `METHOD PATH STATUS BYTES_IN` per request to this file (tests count requests and bytes received with it). */
   file?: string;
   /** Also write `METHOD PATH STATUS TIMEms` per request to stderr. */
   stderr?: boolean;
@@ -22,8 +22,15 @@ export interface AccessLogOptions {
 export function registerAccessLog(app: FastifyInstance, options: AccessLogOptions): void {
   if (!options.file && !options.stderr) return;
   const fd = options.file ? openSync(options.file, 'a') : null;
+  // What the socket had read when its previous response went out: the difference at this response
+  // is what this request brought in (headers and body), which tests use to measure what a resumed
+  // upload sent again. Keep-alive sockets carry one request at a time (no pipelining by clients).
+  const readBefore = new WeakMap<object, number>();
   app.addHook('onResponse', async (req, reply) => {
-    const line = `${req.method} ${pathOf(req)} ${reply.statusCode}`;
+    const socket = req.raw.socket;
+    const bytesIn = socket.bytesRead - (readBefore.get(socket) ?? 0);
+    readBefore.set(socket, socket.bytesRead);
+    const line = `${req.method} ${pathOf(req)} ${reply.statusCode} ${bytesIn}`;
     if (fd !== null) writeSync(fd, `${line}\n`);
     if (options.stderr) process.stderr.write(`${line} ${reply.elapsedTime.toFixed(1)}ms\n`);
   });

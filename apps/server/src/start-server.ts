@@ -27,7 +27,7 @@ export interface StartServerOptions {
   syncLimits?: Partial<SyncLimits>;
   /** One stderr line per request; default off. */
   logRequests?: boolean;
-  /** Append `METHOD PATH STATUS` per request to this file; default none. */
+  /** Append `METHOD PATH STATUS BYTES_IN` per request to this file; default none. */
   accessLog?: string;
   /** Where unexpected failures are reported; default stderr. */
   logError?: (message: string) => void;

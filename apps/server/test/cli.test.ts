@@ -167,20 +167,31 @@ describe('mc-server start', () => {
     expect(server.stderr()).not.toContain(token);
   });
 
-  it('appends METHOD PATH STATUS per request to MC_SERVER_ACCESS_LOG, never the query string', async () => {
+  it('appends METHOD PATH STATUS BYTES_IN per request to MC_SERVER_ACCESS_LOG, never the query string', async () => {
     const log = join(work, 'access.log');
     const server = await start(['--port', '0'], { MC_SERVER_ACCESS_LOG: log });
     const token = server.lines[0]!.slice('token: '.length);
     await getJson(`${server.url}/projects?api_token=${token}`);
     await getJson(`${server.url}/projects/424242`, token);
     await getJson(`${server.url}/server/info`);
+    const body = JSON.stringify({ name: 'x'.repeat(50_000), description: '' });
+    await fetch(`${server.url}/projects`, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' }, body, redirect: 'manual' });
     expect((await server.stop()).code).toBe(0);
     const { readFile } = await import('node:fs/promises');
-    expect((await readFile(log, 'utf8')).split('\n').filter(Boolean)).toEqual([
+    const lines = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+    expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
       'GET /api/projects 200',
       'GET /api/projects/424242 404',
       'GET /api/server/info 200',
+      'POST /api/projects 422',
     ]);
+    const bytesIn = lines.map((l) => Number(l.split(' ')[3]));
+    // A GET brings only its headers; the POST its headers and its whole body.
+    for (const n of bytesIn.slice(0, 3)) expect(n).toBeGreaterThan(30);
+    for (const n of bytesIn.slice(0, 3)) expect(n).toBeLessThan(1000);
+    expect(bytesIn[3]).toBeGreaterThanOrEqual(body.length);
+    expect(bytesIn[3]).toBeLessThan(body.length + 1000);
+    expect(lines.join('\n')).not.toContain(token);
   });
 
   it('serves the enhanced profile by default and production\'s API alone with --profile stock', async () => {

@@ -20,7 +20,7 @@ export interface AccountServer {
   url: string;
   accounts: Account[];
   dataDir: string;
-  /** `METHOD PATH STATUS` per request (MC_SERVER_ACCESS_LOG). */
+  /** `METHOD PATH STATUS BYTES_IN` per request (MC_SERVER_ACCESS_LOG). */
   accessLog: string;
   /** A new empty folder for the test, inside this server's work area. */
   scratch(prefix: string): string;
@@ -253,8 +253,8 @@ export class ServerView {
   }
 }
 
-/** Lines of the access log, as `METHOD PATH STATUS` triples. */
-export function readAccessLog(path: string): Array<{ method: string; path: string; status: number }> {
+/** Lines of the access log: method, path, status and the bytes the request brought in (headers and body). */
+export function readAccessLog(path: string): Array<{ method: string; path: string; status: number; bytesIn: number }> {
   let text = '';
   try {
     text = readFileSync(path, 'utf8');
@@ -265,8 +265,8 @@ export function readAccessLog(path: string): Array<{ method: string; path: strin
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [method, p, status] = line.split(' ');
-      return { method: method!, path: p!, status: Number(status) };
+      const [method, p, status, bytesIn] = line.split(' ');
+      return { method: method!, path: p!, status: Number(status), bytesIn: Number(bytesIn ?? 0) };
     });
 }
 

@@ -86,8 +86,12 @@ describe.each(['stock', 'enhanced'] as const)('large files (%s)', (profile) => {
     expect(killed.exit, killed.stderr).toBe('SIGKILL');
     expect(killed.killedAt).toBeGreaterThanOrEqual(BIG / 2);
 
+    const logBefore = readAccessLog(server.accessLog).length;
     const rerun = await mc.run(['up', '-r', '.', '--json'], { home, cwd: root });
     expect(rerun.code, rerun.stderr).toBe(0);
+    const received = readAccessLog(server.accessLog).slice(logBefore).reduce((n, r) => n + r.bytesIn, 0);
+    console.log(`upload killed at ${((killed.killedAt / BIG) * 100).toFixed(1)}% (${profile}): the rerun sent ${((received / BIG) * 100).toFixed(1)}% of the file (server's count)`);
+    expect(received / BIG, 'share of the file the server received again').toBeLessThanOrEqual(0.55);
     const json = onlyJson<Json>(rerun.stdout);
     expect(json.transferred.map((t) => t.path)).toEqual(['stack.tif']);
     expect(json.bytes, 'bytes sent by the rerun').toBeGreaterThan(0);

@@ -12,7 +12,7 @@ export const DEV_USER_EMAIL = 'dev@mcsync.local';
 
 /**
  * `mc-server start`: serve until SIGINT/SIGTERM, then close gracefully and exit 0.
- * `MC_SERVER_ACCESS_LOG=FILE` appends one `METHOD PATH STATUS` line per request (for tests that count requests).
+ * `MC_SERVER_ACCESS_LOG=FILE` appends one `METHOD PATH STATUS BYTES_IN` line per request (for tests that count requests and bytes).
  */
 export async function runStart(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
