@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { type DownloadItem, type DownloadResult, toMcError } from '@mcsync/core';
 import { downloadFile } from './endpoints/files';
+import type { SpaceLedger } from './free-space';
 import type { HttpClient } from './http-client';
 import { abortedError } from './http-errors';
 import type { ProgressReporter } from './progress';
@@ -25,7 +26,7 @@ export async function downloadToTemp(
   client: HttpClient,
   projectId: number,
   item: DownloadItem,
-  opts: { signal?: AbortSignal; progress?: ProgressReporter; large?: LargeDownloadOptions | undefined } = {},
+  opts: { signal?: AbortSignal; progress?: ProgressReporter; large?: LargeDownloadOptions | undefined; space?: SpaceLedger } = {},
 ): Promise<DownloadResult> {
   const once = isResumable(item, opts.large) ? downloadResumableOnce : attempt;
   let verifyFailures = 0;

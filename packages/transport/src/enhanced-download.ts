@@ -1,6 +1,7 @@
 import type { DownloadItem, DownloadResult, TransferOptions } from '@mcsync/core';
 import { BULK_DOWNLOAD_FILE_CAP, planBulkDownloads, runBulkDownload } from './bulk-download';
 import { downloadToTemp } from './download-file';
+import { SpaceLedger } from './free-space';
 import { ProgressReporter } from './progress';
 import { isResumable } from './resumable-download';
 import { DEFAULT_CONCURRENCY } from './scheduler';
@@ -21,6 +22,7 @@ export interface EnhancedDownloadContext extends StockDownloadContext {
 export function enhancedDownload(ctx: EnhancedDownloadContext, items: readonly DownloadItem[], opts: TransferOptions = {}): AsyncIterable<DownloadResult> {
   if (!ctx.bulk) return stockDownload(ctx, items, opts);
   const progress = new ProgressReporter('download', opts.onProgress);
+  const space = new SpaceLedger();
   const cap = Math.min(BULK_DOWNLOAD_FILE_CAP, ctx.bulk.maxBytes);
   // Resumable files never go into a tar: only their own ranged GET can continue after a failure.
   const viaGet = (i: DownloadItem) => i.remote.size > cap || isResumable(i, ctx.large);
@@ -37,7 +39,7 @@ export function enhancedDownload(ctx: EnhancedDownloadContext, items: readonly D
     tasks,
     async (task, sink, signal) => {
       if (task.bulk) await runBulkDownload(ctx, task.items, sink, signal, progress);
-      else sink.done(task.items[0]!, await downloadToTemp(ctx.client, ctx.projectId, task.items[0]!, { signal, progress, large: ctx.large }));
+      else sink.done(task.items[0]!, await downloadToTemp(ctx.client, ctx.projectId, task.items[0]!, { signal, progress, large: ctx.large, space }));
     },
     { concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY, signal: opts.signal, progress },
   );

@@ -37,11 +37,11 @@ interface ServeOptions {
   stallAt?: { request: number; bytes: number };
 }
 
-/** Serves file 5 of project 7 with Range support, counting the body bytes it sends. */
+/** Serves files 5 and 6 of project 7 (the same bytes) with Range support, counting the body bytes it sends. */
 async function setup(content: Buffer, serve: ServeOptions = {}, large: LargeDownloadOptions = {}) {
   const sent = { bytes: 0 };
   const stub = await startStub(async (req, res, i) => {
-    if (req.url !== '/api/projects/7/files/5/download') {
+    if (!/^\/api\/projects\/7\/files\/[56]\/download$/.test(req.url)) {
       res.statusCode = 404;
       return res.end();
     }
@@ -226,6 +226,17 @@ describe('resumable (large) download', () => {
     expect(result.error.message).toContain('1.0 MiB free');
     expect(stub.requests).toHaveLength(0);
     expect(existsSync(partialPath())).toBe(false);
+  });
+
+  it('counts what the run\'s other large downloads still have to write as taken', async () => {
+    const other: RemoteEntry = { ...REMOTE, path: 'sub/other.bin', id: 6 };
+    const { stub, remote } = await setup(CONTENT, {}, { freeBytes: async () => CONTENT.length + FREE_SPACE_MARGIN + 1000 });
+    const results: DownloadResult[] = [];
+    for await (const r of remote.download([item(), item(other)], { concurrency: 2 })) results.push(r);
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.code)).sort()).toEqual(['NO_SPACE', 'ok']);
+    const refused = results.find((r) => !r.ok);
+    expect(!refused?.ok && refused?.error.message).toContain('for other downloads in progress');
+    expect(stub.requests).toHaveLength(1);
   });
 
   it('counts only the bytes still missing against the free space', async () => {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DownloadItem, type DownloadResult, McError, resumableTempName } from '@mcsync/core';
 import { downloadFile } from './endpoints/files';
-import { type FreeBytes, ensureFreeSpace } from './free-space';
+import { type FreeBytes, type SpaceLedger, ensureFreeSpace } from './free-space';
 import type { HttpClient, StreamResponse } from './http-client';
 import type { ProgressReporter } from './progress';
 import { TempFile, ensureFolder, verifyDownload } from './temp-file';
@@ -40,7 +40,13 @@ export async function downloadResumableOnce(
   client: HttpClient,
   projectId: number,
   item: DownloadItem,
-  opts: { signal?: AbortSignal | undefined; progress?: ProgressReporter | undefined; large?: LargeDownloadOptions | undefined },
+  opts: {
+    signal?: AbortSignal | undefined;
+    progress?: ProgressReporter | undefined;
+    large?: LargeDownloadOptions | undefined;
+    /** The run's other large downloads, so they do not count the same free space twice. */
+    space?: SpaceLedger | undefined;
+  },
 ): Promise<DownloadResult> {
   const folder = dirname(item.localPath);
   const size = item.remote.size;
@@ -49,9 +55,29 @@ export async function downloadResumableOnce(
   const tempPath = join(folder, resumableTempName(item.remote.path, item.remote));
   await ensureFolder(folder);
   const onDisk = await partialLength(tempPath, size);
-  await ensureFreeSpace(item.path, folder, size - onDisk, opts.large?.freeBytes);
+  let temp: TempFile | undefined;
+  const release = await ensureFreeSpace(item.path, folder, size - onDisk, {
+    freeBytes: opts.large?.freeBytes,
+    ledger: opts.space,
+    left: () => size - (temp?.bytes ?? onDisk),
+  });
+  try {
+    temp = await TempFile.openPartial(tempPath, size);
+    return await fill(client, projectId, item, temp, opts);
+  } finally {
+    release();
+  }
+}
 
-  const temp = await TempFile.openPartial(tempPath, size);
+/** Hashes what the partial holds, appends what is missing, verifies the whole (see above for what is kept). */
+async function fill(
+  client: HttpClient,
+  projectId: number,
+  item: DownloadItem,
+  temp: TempFile,
+  opts: { signal?: AbortSignal | undefined; progress?: ProgressReporter | undefined },
+): Promise<DownloadResult> {
+  const size = item.remote.size;
   let keep = true;
   try {
     await temp.hashExisting(opts.signal);
@@ -59,7 +85,7 @@ export async function downloadResumableOnce(
     const written = await temp.finish();
     keep = false; // from here the file is either handed over or wrong
     const verified = verifyDownload(item.path, written, item.remote);
-    return { ok: true, path: item.path, bytes: written.bytes, tempPath, md5: written.md5, verified, ...(sent < written.bytes ? { sent } : {}) };
+    return { ok: true, path: item.path, bytes: written.bytes, tempPath: written.tempPath, md5: written.md5, verified, ...(sent < written.bytes ? { sent } : {}) };
   } catch (err) {
     if (err instanceof McError && err.code === 'VERIFY') keep = false;
     if (keep) await temp.keep();

@@ -1,5 +1,6 @@
 import type { DownloadItem, DownloadResult, TransferOptions } from '@mcsync/core';
 import { downloadToTemp } from './download-file';
+import { SpaceLedger } from './free-space';
 import type { HttpClient } from './http-client';
 import { ProgressReporter } from './progress';
 import type { LargeDownloadOptions } from './resumable-download';
@@ -22,9 +23,10 @@ export interface StockDownloadContext {
  */
 export function stockDownload(ctx: StockDownloadContext, items: readonly DownloadItem[], opts: TransferOptions = {}): AsyncIterable<DownloadResult> {
   const progress = new ProgressReporter('download', opts.onProgress);
+  const space = new SpaceLedger();
   return scheduleTransfers<DownloadItem, DownloadResult, { items: DownloadItem[] }>(
     items.map((item) => ({ items: [item] })),
-    async ({ items: [item] }, sink, signal) => sink.done(item!, await downloadToTemp(ctx.client, ctx.projectId, item!, { signal, progress, large: ctx.large })),
+    async ({ items: [item] }, sink, signal) => sink.done(item!, await downloadToTemp(ctx.client, ctx.projectId, item!, { signal, progress, large: ctx.large, space })),
     { concurrency: opts.concurrency ?? ctx.concurrency ?? DEFAULT_CONCURRENCY, signal: opts.signal, progress },
   );
 }
