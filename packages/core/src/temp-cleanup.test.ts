@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newTempName, resumableTempName } from './project-files';
 import { scanLocal } from './scan';
-import { removeStaleTempFiles } from './temp-cleanup';
+import { PARTIAL_MAX_AGE_MS, removeStaleTempFiles } from './temp-cleanup';
 import type { RemoteEntry } from './types';
 
 const roots: string[] = [];
@@ -62,6 +62,14 @@ describe('removeStaleTempFiles (run start)', () => {
     const again = project([partial]);
     removeStaleTempFiles(again, scanLocal({ root: again }).tempFiles, []);
     expect(existsSync(join(again, partial))).toBe(false);
+  });
+
+  it('removes a partial nobody continued for a week, even though the remote still lists its content', () => {
+    const partial = `data/${resumableTempName(big.path, big)}`;
+    const root = project([partial]);
+    const later = Date.now() + PARTIAL_MAX_AGE_MS + 60_000;
+    expect(removeStaleTempFiles(root, scanLocal({ root }).tempFiles, [big], undefined, later)).toEqual([]);
+    expect(existsSync(join(root, partial))).toBe(false);
   });
 
   it('keeps partials at the project root too', () => {

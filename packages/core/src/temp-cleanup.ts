@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { basename, dirname, relative, sep } from 'node:path';
 import { foldPath } from './fold-name';
 import { parentOf } from './paths';
@@ -6,24 +6,31 @@ import { resumableTempName } from './project-files';
 import type { RemoteEntry } from './types';
 
 /**
+ * A partial nobody continued for this long is removed even if the remote still has its content:
+ * it holds disk space for a download the user may never run again.
+ */
+export const PARTIAL_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+/**
  * The run-start clean-up of temporary downloads (cli-contract.md: removed when a run starts):
  * every `.mc-tmp-*` file a scan found is removed, except a resumable partial whose name still
- * matches content the remote lists in its folder (`resumableTempName`); the download of that
- * content resumes it. A partial of a file that changed or went on the server is removed, so is
- * every other temp file. Returns the partials kept.
+ * matches content the remote lists in its folder (`resumableTempName`) and that was written to
+ * within `PARTIAL_MAX_AGE_MS`; the download of that content resumes it. A partial of a file that
+ * changed or went on the server is removed, so is every other temp file. Returns the partials kept.
  */
 export function removeStaleTempFiles(
   root: string,
   tempFiles: readonly string[],
   remote: readonly RemoteEntry[],
   onNotice?: (message: string) => void,
+  now: number = Date.now(),
 ): string[] {
   if (tempFiles.length === 0) return [];
   const folderKey = (abs: string) => foldPath(relative(root, dirname(abs)).split(sep).join('/'));
   const wanted = resumablePartials(new Set(tempFiles.map(folderKey)), remote);
   const kept: string[] = [];
   for (const p of tempFiles) {
-    if (wanted.has(`${folderKey(p)}/${basename(p)}`)) {
+    if (wanted.has(`${folderKey(p)}/${basename(p)}`) && writtenSince(p, now - PARTIAL_MAX_AGE_MS)) {
       kept.push(p);
       continue;
     }
@@ -34,6 +41,14 @@ export function removeStaleTempFiles(
     }
   }
   return kept;
+}
+
+function writtenSince(path: string, since: number): boolean {
+  try {
+    return statSync(path).mtimeMs >= since;
+  } catch {
+    return false;
+  }
 }
 
 /**
