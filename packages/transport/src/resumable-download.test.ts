@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DownloadItem, type DownloadResult, type ProgressEvent, type RemoteEntry, TEMP_PREFIX, resumableTempName } from '@mcsync/core';
+import { type Capabilities, type DownloadItem, type DownloadResult, type ProgressEvent, type RemoteEntry, TEMP_PREFIX, resumableTempName } from '@mcsync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAST_RETRY, type RecordedRequest, startStub } from '../test/stub-server';
 import { FREE_SPACE_MARGIN } from './free-space';
@@ -38,7 +38,7 @@ interface ServeOptions {
 }
 
 /** Serves files 5 and 6 of project 7 (the same bytes) with Range support, counting the body bytes it sends. */
-async function setup(content: Buffer, serve: ServeOptions = {}, large: LargeDownloadOptions = {}) {
+async function setup(content: Buffer, serve: ServeOptions = {}, large: LargeDownloadOptions = {}, capabilities?: Capabilities) {
   const sent = { bytes: 0 };
   const stub = await startStub(async (req, res, i) => {
     if (!/^\/api\/projects\/7\/files\/[56]\/download$/.test(req.url)) {
@@ -74,7 +74,7 @@ async function setup(content: Buffer, serve: ServeOptions = {}, large: LargeDown
   });
   const client = new HttpClient({ baseUrl: stub.baseUrl, token: 't', retry: FAST_RETRY });
   cleanup.push(() => stub.close(), () => client.close());
-  const remote = createRemoteProject({ client, projectId: 7, largeDownloads: { resumableFrom: 1 << 20, ...large } });
+  const remote = createRemoteProject({ client, projectId: 7, largeDownloads: { resumableFrom: 1 << 20, ...large }, ...(capabilities ? { capabilities } : {}) });
   return { stub, remote, sent };
 }
 
@@ -244,6 +244,14 @@ describe('resumable (large) download', () => {
     await writePartial(CONTENT.subarray(0, CONTENT.length - missing));
     const { remote } = await setup(CONTENT, {}, { freeBytes: async () => missing + FREE_SPACE_MARGIN });
     expect(await download(remote)).toMatchObject({ ok: true, sent: missing });
+  });
+
+  it('enhanced: a resumable file takes its own ranged GET even when it is small enough for a bulk tar', async () => {
+    await writePartial(CONTENT.subarray(0, 1_000_000));
+    const caps: Capabilities = { profile: 'enhanced', features: new Set(['bulk-download']), limits: {} };
+    const { stub, remote } = await setup(CONTENT, {}, {}, caps);
+    expect(await download(remote)).toMatchObject({ ok: true, md5: md5(CONTENT), sent: CONTENT.length - 1_000_000 });
+    expect(stub.requests.map((r) => [r.url, r.headers.range])).toEqual([['/api/projects/7/files/5/download', 'bytes=1000000-']]);
   });
 
   it('leaves small files to a fresh temp file and one plain GET', async () => {
