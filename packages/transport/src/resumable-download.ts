@@ -28,7 +28,7 @@ export function isResumable(item: DownloadItem, opts: LargeDownloadOptions | und
 }
 
 /**
- * One attempt at a large file: into the partial named after the target and the remote content
+ * One attempt at a large file: into the partial beside the target named after the remote file
  * (`resumableTempName`), continuing from its length with `Range: bytes=N-` (206 with a matching
  * `Content-Range`; a 200 means the server ignored the range, and the file is written again from
  * the start). The bytes already there are hashed from disk first, so the MD5 checked at the end
