@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, createReadStream, openSync, readdirSync, statfsSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -263,6 +264,56 @@ describe.skipIf(!roomForSparse)('memory while moving a file larger than 4 GiB (e
 
     expect(await md5File(join(copy, 'p', 'volume.raw'))).toBe(md5);
     console.log(`> 4 GiB file, mc peaks: upload ${JSON.stringify(await upPeaks)}, download ${JSON.stringify(await downPeaks)}`);
+    expect((await upPeaks).peakRssMiB, 'peak RSS uploading (MiB)').toBeLessThan(200);
+    expect((await downPeaks).peakRssMiB, 'peak RSS downloading (MiB)').toBeLessThan(200);
+  });
+});
+
+/**
+ * The real large files of `tooling/data/make-large-files.sh` (MCSYNC_LARGE_FILES, built by .ci/run):
+ * up and down through both profiles, byte-identical, with mc's peak RSS under 200 MiB.
+ */
+const largeFiles = process.env.MCSYNC_LARGE_FILES;
+// Without the data folder there is nothing real to move; the sparse and random-file tests above still run.
+describe.skipIf(!largeFiles).each(['stock', 'enhanced'] as const)('the real large files (%s)', (profile) => {
+  const mc = new McRecorder();
+  let server: AccountServer;
+
+  beforeAll(async () => {
+    server = await startServerWithAccounts(`real-large-${profile}`, ['ann@example.org'], profile);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('go up and come down byte-identical with mc under 200 MiB of memory', async () => {
+    const ann = server.accounts[0]!;
+    const { root, home, projectId } = await initProject(mc, server, ann, 'real-large', {});
+    const names = readdirSync(largeFiles!).filter((n) => !n.startsWith('.'));
+    const expected = new Map<string, string>();
+    for (const name of names) {
+      execFileSync('cp', ['--reflink=auto', join(largeFiles!, name), join(root, name)]);
+      expected.set(name, await md5File(join(root, name)));
+    }
+
+    const up = spawnMc(['up', '-r', '.'], { home, cwd: root });
+    const upPeaks = watchProcess(up);
+    const upStarted = performance.now();
+    expect(await exitOf(up)).toBe(0);
+    const upSeconds = (performance.now() - upStarted) / 1000;
+
+    const copy = server.scratch('real-large-copy');
+    expect((await mc.run(['clone', String(projectId), join(copy, 'p')], { home, cwd: copy })).code).toBe(0);
+    const down = spawnMc(['down', '-r', '.'], { home, cwd: join(copy, 'p') });
+    const downPeaks = watchProcess(down);
+    const downStarted = performance.now();
+    expect(await exitOf(down)).toBe(0);
+    const downSeconds = (performance.now() - downStarted) / 1000;
+
+    for (const [name, md5] of expected) expect(await md5File(join(copy, 'p', name)), name).toBe(md5);
+    console.log(
+      `real large files (${profile}, ${names.length} files): up ${upSeconds.toFixed(1)} s ${JSON.stringify(await upPeaks)}, down ${downSeconds.toFixed(1)} s ${JSON.stringify(await downPeaks)}`,
+    );
     expect((await upPeaks).peakRssMiB, 'peak RSS uploading (MiB)').toBeLessThan(200);
     expect((await downPeaks).peakRssMiB, 'peak RSS downloading (MiB)').toBeLessThan(200);
   });
