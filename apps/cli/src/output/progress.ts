@@ -88,6 +88,8 @@ class BarProgress implements ProgressDisplay {
     const total = plan.uploads.reduce((n, u) => n + u.local.size, 0) + plan.downloads.reduce((n, d) => n + d.remote.size, 0);
     if (this.totalFiles === 0) return;
     this.overall = this.bars.create(Math.max(total, 1), 0, this.payload(total));
+    // MultiBar draws on its timer; draw now so even a run shorter than one frame shows its bar.
+    this.bars.update();
   }
 
   onProgress(event: ProgressEvent): void {
