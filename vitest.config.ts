@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 const json = process.env.MCSYNC_TEST_JSON;
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*', 'tooling/e2e'],
+    projects: ['packages/*', 'apps/*', 'tooling/e2e', 'tooling/bench'],
     reporters: json ? ['default', ['json', { outputFile: json }]] : ['default'],
   },
 });

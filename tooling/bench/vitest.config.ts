@@ -1,0 +1,3 @@
+import { packageProject } from '../config/vitest.shared.ts';
+
+export default packageProject('bench', 900_000);
