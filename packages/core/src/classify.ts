@@ -1,7 +1,7 @@
 import { sameContent, unchangedSinceBase } from './detect-changes';
 import { foldPath } from './fold-name';
 import { unstorableReason } from './name-limits';
-import { baseName, isUnder } from './paths';
+import { baseName, underAny } from './paths';
 import type { Failure, PlanInput } from './plan';
 import type { BaseRecord, LocalRecord, ProjectPath, RemoteEntry } from './types';
 
@@ -46,10 +46,10 @@ export function classify(input: PlanInput, failed: Failure[]): PathState[] {
     }
     local.set(key, l);
   }
-  const blocked = [...(input.blocked ?? [])];
+  const isBlocked = underAny(input.blocked ?? []);
   const remote = new Map<string, RemoteEntry>();
   for (const r of input.remote) {
-    if (blocked.some((b) => isUnder(r.path, b))) continue; // the scan already reported what is in the way
+    if (isBlocked(r.path)) continue; // the scan already reported what is in the way
     remote.set(foldPath(r.path), r);
   }
   const base = new Map<string, BaseRecord>();
@@ -62,7 +62,7 @@ export function classify(input: PlanInput, failed: Failure[]): PathState[] {
     const l = local.get(key);
     const r = remote.get(key);
     const b = base.get(key);
-    if (!l && !r && b && blocked.some((p) => isUnder(b.path, p))) continue;
+    if (!l && !r && b && isBlocked(b.path)) continue;
     states.push({ key, local: l, remote: r, base: b, localChange: localChange(l, b), remoteChange: remoteChange(r, b), same: same(l, r, b) });
   }
   return states.sort((a, b) => (pathOf(a) < pathOf(b) ? -1 : 1));

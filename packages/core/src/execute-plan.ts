@@ -30,7 +30,7 @@ export interface ExecuteOptions {
  */
 export async function executePlan(plan: Plan, report: RunReport, opts: ExecuteOptions): Promise<void> {
   const recorder = new Recorder(opts.store);
-  if (plan.inSync.length) opts.store.saveBase(plan.inSync);
+  if (plan.rebase.length) opts.store.saveBase(plan.rebase);
   if (plan.forget.length) opts.store.deleteBase(plan.forget);
   const fail = (path: string, err: unknown) => {
     const e = toMcError(err, 'LOCAL_IO');

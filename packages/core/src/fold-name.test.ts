@@ -16,3 +16,11 @@ describe('foldName fast path', () => {
     expect(foldName(s)).toBe(reference(s));
   });
 });
+
+describe('foldPath fast path', () => {
+  const bySegment = (p: string) => (p === '' ? '' : p.split('/').map(foldName).join('/'));
+  it.each(['', 'Data/README.md', 'a /b', 'a/b ', 'a  /B /c', 'x/ y', 'café/Naïve.TXT', 'A/B/C/D.cif', '/lead/trail/', 'tab\t/x'])(
+    'folds %j exactly as segment by segment',
+    (p) => expect(foldPath(p)).toBe(bySegment(p)),
+  );
+});

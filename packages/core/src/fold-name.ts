@@ -13,7 +13,13 @@ export function foldName(name: string): string {
   return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/ +$/, '');
 }
 
+/** A segment ending in spaces: the one ASCII case where folding is more than lowercasing. */
+const TRAILING_SPACE = / (\/|$)/;
+
 /** Folds every segment of a project path, so "Data/README.md" and "data/readme.md" meet. */
 export function foldPath(path: string): string {
+  // Fast path (a no-op run folds every path of the tree several times): an ASCII path with no
+  // segment ending in a space folds to its lowercase, without splitting it.
+  if (ASCII.test(path) && !TRAILING_SPACE.test(path)) return path.toLowerCase();
   return path === '' ? '' : path.split('/').map(foldName).join('/');
 }

@@ -51,3 +51,19 @@ export function ancestorsOf(path: ProjectPath): ProjectPath[] {
   }
   return out;
 }
+
+/**
+ * A test "is this path one of `prefixes` or under one of them", in time proportional to the
+ * path's depth rather than to the number of prefixes (a tree with many skipped symlinks checks
+ * every entry against all of them).
+ */
+export function underAny(prefixes: Iterable<ProjectPath>): (path: ProjectPath) => boolean {
+  const set = new Set(prefixes);
+  if (set.size === 0) return () => false;
+  if (set.has('')) return () => true;
+  return (path) => {
+    if (set.has(path)) return true;
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) if (set.has(path.slice(0, i))) return true;
+    return false;
+  };
+}

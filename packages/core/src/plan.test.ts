@@ -58,6 +58,19 @@ describe('planUp', () => {
     expect(plan.failed.map((f) => f.path).sort()).toEqual(c.failed ?? []);
   });
 
+  it('rewrites only base records that are missing or out of date (a no-op run writes nothing), yet counts every in-sync entry', () => {
+    const plan = planUp(
+      {
+        local: [lf('same.txt', 'x'), lf('new-base.txt', 'y'), lf('new-id.txt', 'z')],
+        remote: [rf('same.txt', 'x'), rf('new-base.txt', 'y'), rf('new-id.txt', 'z', 11)],
+        base: baseMap(base('same.txt', 'x'), base('new-id.txt', 'z', 10)),
+      },
+      {},
+    );
+    expect(plan.inSync.map((b) => b.path)).toEqual(['new-base.txt', 'new-id.txt', 'same.txt']);
+    expect(plan.rebase.map((b) => b.path)).toEqual(['new-base.txt', 'new-id.txt']);
+  });
+
   it('never plans a delete, whatever the remote has', () => {
     const plan = planUp({ local: [], remote: [rf('gone.txt', 'x'), rd('old')], base: new Map() });
     expect(plan).toMatchObject({ uploads: [], mkdirRemote: [], failed: [] });

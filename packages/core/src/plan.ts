@@ -78,8 +78,10 @@ export interface Plan {
   failed: Failure[];
   /** Things done differently than a reader might expect (a deleted file restored), for a notice. */
   notes: Skip[];
-  /** Entries already identical on both sides: their base is (re)recorded. */
+  /** Entries already identical on both sides. */
   inSync: BaseRecord[];
+  /** The part of `inSync` whose base record is missing or out of date: only these are written (a no-op run writes nothing). */
+  rebase: BaseRecord[];
   /** Base records of paths gone from both sides. */
   forget: ProjectPath[];
 }
@@ -98,6 +100,7 @@ export function emptyPlan(): Plan {
     failed: [],
     notes: [],
     inSync: [],
+    rebase: [],
     forget: [],
   };
 }
@@ -125,7 +128,10 @@ class PlanBuilder {
   inSync(s: PathState): void {
     const r = s.remote!;
     const md5 = s.local?.kind === 'file' ? s.local.md5 : null;
-    this.plan.inSync.push({ path: r.path, kind: r.kind, md5, size: r.size, remoteId: r.id, syncedAt: this.now });
+    const record: BaseRecord = { path: r.path, kind: r.kind, md5, size: r.size, remoteId: r.id, syncedAt: this.now };
+    this.plan.inSync.push(record);
+    const b = s.base;
+    if (!b || b.path !== r.path || b.kind !== r.kind || b.md5 !== md5 || b.size !== r.size || b.remoteId !== r.id) this.plan.rebase.push(record);
   }
 
   /** Local → remote: upload a file or create a folder (replacing a remote entry of the other kind). */

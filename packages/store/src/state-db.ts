@@ -62,7 +62,8 @@ export function resetStateStore(projectRoot: string): void {
 /**
  * The StateStore of one project folder on better-sqlite3. Loads read a whole table in one query;
  * each save is one transaction however many rows it gets (callers batch hundreds per call).
- * Integer columns are read with safeIntegers so `mtime_ns` round-trips exactly as a bigint.
+ * Local rows are read with safeIntegers so `mtime_ns` round-trips exactly as a bigint; remote and
+ * base rows as plain numbers (their integers stay far below 2^53).
  */
 export class SqliteStateStore implements StateStore {
   readonly path: string;
@@ -105,11 +106,9 @@ export class SqliteStateStore implements StateStore {
   loadRemote(): Map<ProjectPath, RemoteEntry> {
     return this.guard(() => {
       const out = new Map<ProjectPath, RemoteEntry>();
-      for (const r of this.stmt.selectRemote.iterate() as IterableIterator<
-        [string, bigint, RemoteEntry['kind'], bigint, string | null, bigint | null]
-      >) {
-        const entry: RemoteEntry = { path: r[0], kind: r[2], id: Number(r[1]), size: Number(r[3]), md5: r[4] };
-        if (r[5] !== null) entry.createdAt = Number(r[5]);
+      for (const r of this.stmt.selectRemote.all() as Array<[string, number, RemoteEntry['kind'], number, string | null, number | null]>) {
+        const entry: RemoteEntry = { path: r[0], kind: r[2], id: r[1], size: r[3], md5: r[4] };
+        if (r[5] !== null) entry.createdAt = r[5];
         out.set(r[0], entry);
       }
       return out;
@@ -137,10 +136,8 @@ export class SqliteStateStore implements StateStore {
   loadBase(): Map<ProjectPath, BaseRecord> {
     return this.guard(() => {
       const out = new Map<ProjectPath, BaseRecord>();
-      for (const r of this.stmt.selectBase.iterate() as IterableIterator<
-        [string, BaseRecord['kind'], string | null, bigint, bigint, bigint]
-      >) {
-        out.set(r[0], { path: r[0], kind: r[1], md5: r[2], size: Number(r[3]), remoteId: Number(r[4]), syncedAt: Number(r[5]) });
+      for (const r of this.stmt.selectBase.all() as Array<[string, BaseRecord['kind'], string | null, number, number, number]>) {
+        out.set(r[0], { path: r[0], kind: r[1], md5: r[2], size: r[3], remoteId: r[4], syncedAt: r[5] });
       }
       return out;
     });
@@ -283,7 +280,9 @@ function prepareStatements(db: Database.Database) {
     deleteLocal: db.prepare('DELETE FROM local_entries WHERE path = ?'),
 
     deleteRemote: db.prepare('DELETE FROM remote_entries WHERE path = ?'),
-    selectRemote: db.prepare('SELECT path, id, kind, size, md5, created_at FROM remote_entries').raw().safeIntegers(),
+    // Plain numbers (ids, sizes and times stay far below 2^53) and all() at once: twice as fast as
+    // bigints row by row when a run reads the whole cache.
+    selectRemote: db.prepare('SELECT path, id, kind, size, md5, created_at FROM remote_entries').raw(),
     upsertRemote: db.prepare(
       `INSERT INTO remote_entries (path, id, kind, size, md5, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET id = excluded.id, kind = excluded.kind, size = excluded.size,
@@ -294,7 +293,7 @@ function prepareStatements(db: Database.Database) {
     // range is exactly the paths starting with "a/b/" and uses the primary key ("a/bc" is outside).
     deleteRemoteUnder: db.prepare('DELETE FROM remote_entries WHERE path = ? OR (path >= ? AND path < ?)'),
 
-    selectBase: db.prepare('SELECT path, kind, md5, size, remote_id, synced_at FROM base').raw().safeIntegers(),
+    selectBase: db.prepare('SELECT path, kind, md5, size, remote_id, synced_at FROM base').raw(),
     upsertBase: db.prepare(
       `INSERT INTO base (path, kind, md5, size, remote_id, synced_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, md5 = excluded.md5, size = excluded.size,
