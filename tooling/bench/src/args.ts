@@ -6,6 +6,8 @@ export interface BenchArgs {
   runs: number;
   net: 'loopback' | 'wan';
   out: string | null;
+  /** Contenders left out, by the start of their name (e.g. "rclone"). */
+  without: string[];
   help: boolean;
 }
 
@@ -18,7 +20,9 @@ ${SCENARIOS.map((s) => `  ${s.id}  ${s.key.padEnd(13)} ${s.title}`).join('\n')}
            full: the real tree and the real large files (default)
   --runs   runs per contender, alternating (default 3 for full, 1 for smoke)
   --net    loopback (default) or wan: every request answered 20 ms late
-  --out    folder for the Markdown and JSON results (default bench-results/ in the checkout)`;
+  --out    folder for the Markdown and JSON results (default bench-results/ in the checkout)
+  --without NAME[,NAME]  leave out contenders whose name starts with NAME (e.g. rclone: its
+           WebDAV upload of the real tree takes about 15 minutes)`;
 
 /** Parses `pnpm bench` arguments; throws an Error whose message says what is wrong. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -27,6 +31,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let runs: number | null = null;
   let net: BenchArgs['net'] = 'loopback';
   let out: string | null = null;
+  const without: string[] = [];
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -51,6 +56,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       if (!/^[1-9]\d*$/.test(v)) throw new Error(`--runs must be a whole number ≥ 1, not ${v}`);
       runs = Number(v);
     } else if (flag === '--out') out = value();
+    else if (flag === '--without') without.push(...value().split(',').map((n) => n.trim()).filter(Boolean));
     else if (flag.startsWith('-')) throw new Error(`unknown option ${flag}`);
     else {
       const s = SCENARIOS.find((x) => x.id === a || x.key === a);
@@ -59,5 +65,5 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     }
   }
   const scenarios = picked.length ? SCENARIOS.filter((s) => picked.includes(s)) : [...SCENARIOS];
-  return { scenarios, size, runs: runs ?? (size === 'full' ? 3 : 1), net, out, help };
+  return { scenarios, size, runs: runs ?? (size === 'full' ? 3 : 1), net, out, without, help };
 }

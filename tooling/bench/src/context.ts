@@ -36,6 +36,8 @@ export class BenchContext {
     readonly size: Size,
     readonly delayMs: number,
     readonly say: (line: string) => void,
+    /** Contender names (starts of) left out with --without. */
+    readonly without: readonly string[] = [],
   ) {
     this.home = join(work, 'home');
     mkdirSync(this.home, { recursive: true });

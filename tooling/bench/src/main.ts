@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   // The work area sits beside the data cache: copies of the trees are hard links, which need one file system.
   const work = join(cacheDir(), `bench-work-${process.pid}`);
   mkdirSync(work, { recursive: true });
-  const ctx = new BenchContext(work, args.size, args.net === 'wan' ? WAN_DELAY_MS : 0, say);
+  const ctx = new BenchContext(work, args.size, args.net === 'wan' ? WAN_DELAY_MS : 0, say, args.without);
   const report: BenchReport = {
     date: new Date().toISOString(),
     command: `pnpm bench ${argv.join(' ')}`.trim(),

@@ -26,7 +26,8 @@ interface Contender {
 }
 
 /** Runs every contender once per run, in the same order each run, so each run pair saw the same machine. */
-async function alternate(ctx: BenchContext, runs: number, contenders: readonly Contender[]): Promise<RowResult[]> {
+async function alternate(ctx: BenchContext, runs: number, all: readonly Contender[]): Promise<RowResult[]> {
+  const contenders = all.filter((c) => !ctx.without.some((w) => c.name.startsWith(w)));
   const rows: RowResult[] = contenders.map((c) => ({ name: c.name, role: c.role, samples: [], ...(c.files ? { files: c.files } : {}) }));
   for (let i = 0; i < runs; i++) {
     for (const [k, c] of contenders.entries()) {
@@ -39,7 +40,8 @@ async function alternate(ctx: BenchContext, runs: number, contenders: readonly C
   return rows;
 }
 
-const row = (rows: RowResult[], name: string): RowResult => rows.find((r) => r.name === name)!;
+/** A row by name; a contender left out with --without gives an empty row (its ratios are n/a). */
+const row = (rows: RowResult[], name: string): RowResult => rows.find((r) => r.name === name) ?? { name, role: 'mc', samples: [] };
 const verdict = (ok: boolean): string => (ok ? '**met**' : '**not met**');
 const RCLONE_PACER_NOTE =
   "rclone 1.60's WebDAV backend spaces its requests by at least 10 ms (its pacer), which dominates small-file runs: its times measure that pacing more than the transfer.";
@@ -459,7 +461,8 @@ const statusScale: Scenario = {
     }
     const rows = await alternate(ctx, runs, contenders);
     const perFile = (r: RowResult): number => (1e6 * Math.min(...r.samples.map((s) => s.seconds))) / r.files!;
-    const [small, big] = [rows[0]!, rows[2]!];
+    const mcAt = (n: number): RowResult => rows.find((r) => r.role === 'mc' && r.files === n)!;
+    const [small, big] = [mcAt(sizes[0]!), mcAt(sizes[1]!)];
     const growth = perFile(big) / perFile(small);
     return [
       {

@@ -28,3 +28,10 @@ describe('pnpm bench arguments', () => {
     expect(() => parseArgs(argv)).toThrow(message);
   });
 });
+
+describe('--without', () => {
+  it('collects names from repeated and comma-separated flags', () => {
+    expect(parseArgs(['--without', 'rclone', '--without=curl, md5sum']).without).toEqual(['rclone', 'curl', 'md5sum']);
+    expect(parseArgs([]).without).toEqual([]);
+  });
+});
