@@ -28,6 +28,8 @@ export class BenchContext {
   private readonly servers = new Map<string, Promise<BenchServer>>();
   /** Folders already uploaded in full, per mc contender (scenario 2 and 3 start from them). */
   readonly synced = new Map<string, string>();
+  /** rclone's complete upload of a tree (served WebDAV root and folder), kept for scenarios 2 and 3. */
+  readonly rcloneCopies = new Map<string, { davRoot: string; dest: string }>();
   private seq = 0;
   readonly home: string;
 
