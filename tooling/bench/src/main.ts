@@ -63,21 +63,26 @@ async function main(argv: string[]): Promise<number> {
     rmSync(work, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void stop().finally(() => process.exit(130)));
+  // Written after every scenario, so a long run that fails late keeps what it measured.
+  const write = (): string => {
+    mkdirSync(outDir, { recursive: true });
+    const markdown = renderMarkdown(report);
+    writeFileSync(join(outDir, `${stem}.md`), markdown);
+    writeFileSync(join(outDir, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    return markdown;
+  };
   try {
     for (const s of args.scenarios) {
       say(`scenario ${s.id} (${s.key}): ${s.title}`);
       const results = await s.run(ctx, args.runs);
       report.scenarios.push(...results);
+      write();
       for (const r of results) say(`\n${scenarioTable(r)}\n${r.targets.map((t) => `- target: ${t}`).join('\n')}\n`);
     }
   } finally {
     await stop();
   }
-  mkdirSync(outDir, { recursive: true });
-  const markdown = renderMarkdown(report);
-  writeFileSync(join(outDir, `${stem}.md`), markdown);
-  writeFileSync(join(outDir, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${markdown}\nwritten: ${join(outDir, `${stem}.md`)} and .json\n`);
+  process.stdout.write(`${write()}\nwritten: ${join(outDir, `${stem}.md`)} and .json\n`);
   return 0;
 }
 
