@@ -19,6 +19,10 @@ export async function startDelayProxy(target: { host: string; port: number }, de
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = createConnection(target);
+    // Small writes go out at once on both legs (no Nagle batching): the proxy should add its delay
+    // and nothing else.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     const queue: Array<{ due: number; chunk: Buffer }> = [];
     let queued = 0;

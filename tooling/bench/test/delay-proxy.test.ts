@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DelayProxy, startDelayProxy } from '../src/delay-proxy';
 
@@ -34,6 +35,26 @@ describe('the --net wan delay proxy', () => {
       expect(await res.json()).toEqual({ n: 5, md5: createHash('md5').update('hello').digest('hex') });
       expect(performance.now() - t).toBeGreaterThanOrEqual(DELAY - 2);
     }
+  });
+
+  it('adds the delay once to a request written in two pieces, headers then body', async () => {
+    // Headers, then the body 5 ms later, as HTTP clients write them: the answer comes one delay
+    // after the body, not one delay per piece.
+    const once = () =>
+      new Promise<number>((resolve, reject) => {
+        const s = connect(proxy.port, '127.0.0.1');
+        const t = performance.now();
+        s.on('error', reject);
+        s.once('data', () => {
+          resolve(performance.now() - t);
+          s.destroy();
+        });
+        s.write('POST /two HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n');
+        setTimeout(() => s.write('hello'), 5);
+      });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push(await once());
+    expect(Math.min(...times)).toBeLessThan(DELAY + 5 + 25);
   });
 
   it('passes a 24 MiB body through intact and in order (more than it buffers before pausing the client)', async () => {
