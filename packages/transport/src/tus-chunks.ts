@@ -36,12 +36,12 @@ export function tusChunkSize(fileSize: number, serverMax?: number): number {
  * 1 MiB pieces; the bytes also feed the whole-file MD5. The PATCH then reads the range again,
  * from the page cache, so memory stays at one read buffer whatever the chunk size.
  */
-export async function chunkChecksum(file: FileIdentity, start: number, length: number, md5: RunningMd5 | null, signal?: AbortSignal): Promise<string> {
+export async function chunkChecksum(file: FileIdentity, start: number, length: number, md5: RunningMd5, signal?: AbortSignal): Promise<string> {
   const hash = createHash('md5');
   let at = start;
   for await (const piece of readRange(file, start, length, signal)) {
     hash.update(piece);
-    md5?.offer(at, piece);
+    md5.offer(at, piece);
     at += piece.length;
   }
   return hash.digest('base64');
@@ -58,14 +58,13 @@ export async function* chunkBody(
   file: FileIdentity,
   start: number,
   length: number,
-  /** The whole-file MD5 to grow, if the caller keeps one. */
-  md5: RunningMd5 | null,
+  md5: RunningMd5,
   onBytes?: (sent: number) => void,
 ): AsyncGenerator<Buffer> {
   let held: Buffer | undefined;
   let at = start;
   for await (const piece of readRange(file, start, length)) {
-    md5?.offer(at, piece);
+    md5.offer(at, piece);
     at += piece.length;
     if (held) {
       yield held;
@@ -80,7 +79,7 @@ export async function* chunkBody(
   }
 }
 
-async function assertStillPlanned(file: FileIdentity, md5: RunningMd5 | null): Promise<void> {
+async function assertStillPlanned(file: FileIdentity, md5: RunningMd5): Promise<void> {
   let now;
   try {
     now = await stat(file.localPath, { bigint: true });
@@ -88,7 +87,7 @@ async function assertStillPlanned(file: FileIdentity, md5: RunningMd5 | null): P
     throw readError(file.localPath, err);
   }
   let changed = identityChange(file, now, 'while it was being uploaded');
-  if (changed === null && file.md5 && md5 && md5.position === file.size && md5.hex() !== file.md5) changed = 'its content differs from the MD5 it was planned with';
+  if (changed === null && file.md5 && md5.position === file.size && md5.hex() !== file.md5) changed = 'its content differs from the MD5 it was planned with';
   if (changed !== null) {
     throw new McError('CHANGED', `${file.localPath} changed while it was being uploaded (${changed}); the upload was abandoned`, {
       hint: 'run again once the file is no longer being written',

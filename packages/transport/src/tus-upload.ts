@@ -79,13 +79,7 @@ class TusFileUpload {
   readonly #item: UploadItem;
   readonly #signal: AbortSignal;
   readonly #progress: ProgressReporter;
-  /**
-   * The whole file's MD5, grown as chunks are read. Not kept with `tus-checksum`: the server checks
-   * every chunk against the MD5 of the bytes read for it and answers the whole file's MD5, so a
-   * second hash of every byte here would prove nothing more (it was a quarter of the CPU of a
-   * large upload). Made on demand if such an upload has to fall back to a lookup by path.
-   */
-  #md5: RunningMd5 | null;
+  readonly #md5 = new RunningMd5();
   readonly #endpoint: string;
   readonly #retry: RetryPolicy;
   #chunk: number;
@@ -104,7 +98,6 @@ class TusFileUpload {
     this.#ctx = ctx;
     this.#item = item;
     this.#signal = signal;
-    this.#md5 = ctx.checksum ? null : new RunningMd5();
     this.#progress = progress;
     this.#endpoint = tusEndpoint(ctx.client.origin);
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...ctx.retry };
@@ -191,15 +184,14 @@ class TusFileUpload {
   async #finishedEarlier(s: UploadSession): Promise<UploadResult | null> {
     const row = this.#before;
     if (!row || row.size !== this.#item.size) return null;
-    const whole = this.#wholeMd5();
-    if (rowChecksum(row) !== null) await whole.catchUp(this.#item.localPath, this.#item.size, this.#signal);
-    const md5 = whole.position === this.#item.size ? whole.hex() : '';
+    if (rowChecksum(row) !== null) await this.#md5.catchUp(this.#item.localPath, this.#item.size, this.#signal);
+    const md5 = this.#md5.position === this.#item.size ? this.#md5.hex() : '';
     const match = matchRow(row, { size: this.#item.size, md5, createdAfter: s.createdAt - CLOCK_SKEW_MS });
     if (!match) return null;
-    await whole.catchUp(this.#item.localPath, this.#item.size, this.#signal);
+    await this.#md5.catchUp(this.#item.localPath, this.#item.size, this.#signal);
     await assertUnchanged(this.#item);
     this.#ctx.sessions?.delete(this.#item.path);
-    return this.#result(toRemoteEntry(this.#item.path, match.row, 'file'), match.verified, whole.hex());
+    return this.#result(toRemoteEntry(this.#item.path, match.row, 'file'), match.verified);
   }
 
   async #create(): Promise<void> {
@@ -248,9 +240,8 @@ class TusFileUpload {
       if (this.#signal.aborted) throw abortedError(this.#signal.reason);
       const start = this.#offset;
       const length = Math.min(this.#chunk, item.size - start);
-      // A resumed upload skips the prefix the server has: hash it from disk so the MD5 covers the file
-      // (only without tus-checksum, where this MD5 is what proves the upload).
-      await this.#md5?.catchUp(item.localPath, start, this.#signal);
+      // A resumed upload skips the prefix the server has: hash it from disk so the MD5 covers the file.
+      await this.#md5.catchUp(item.localPath, start, this.#signal);
       const checksum = this.#ctx.checksum ? await chunkChecksum(item, start, length, this.#md5, this.#signal) : undefined;
       const res = await this.#attempt(() => this.#patch(start, length, checksum));
       if (res === null) {
@@ -335,7 +326,7 @@ class TusFileUpload {
       this.#save();
       return;
     }
-    if (!this.#ctx.checksum && this.#md5 !== null && this.#md5.position === this.#item.size) {
+    if (!this.#ctx.checksum && this.#md5.position === this.#item.size) {
       // Every byte was read for a PATCH: the last one may have arrived and completed the upload.
       this.#offset = this.#item.size;
       return;
@@ -396,29 +387,22 @@ class TusFileUpload {
   async #finish(): Promise<UploadResult> {
     const item = this.#item;
     const completion = this.#completion;
-    const planned = (md5: string): void => {
-      if (item.md5 && item.md5 !== md5) {
-        throw new McError('CHANGED', `${item.localPath} differs from the MD5 it was planned with; it changed since`, { hint: 'run again' });
-      }
-    };
+    await this.#md5.catchUp(item.localPath, item.size, this.#signal);
+    // Read from disk under the planned identity (the last chunk re-stat'ed before its last byte; a
+    // resumed upload that was already complete is checked here).
+    await assertUnchanged(item);
+    const md5 = this.#md5.hex();
+    if (item.md5 && item.md5 !== md5) {
+      throw new McError('CHANGED', `${item.localPath} differs from the MD5 it was planned with; it changed since`, { hint: 'run again' });
+    }
     if (this.#ctx.checksum) {
       const fileId = completion ? intHeader(completion.headers, 'mc-file-id') : undefined;
       const serverMd5 = completion ? header(completion.headers, 'mc-file-checksum')?.trim().toLowerCase() : undefined;
       if (fileId !== undefined && serverMd5) {
-        // Every chunk matched the MD5 of the bytes read for it, each read under the planned identity
-        // (re-stat'ed before a chunk's last byte; checked once more here for a resumed upload).
-        await assertUnchanged(item);
-        planned(serverMd5);
-        return this.#result({ path: item.path, kind: 'file', id: fileId, size: item.size, md5: serverMd5 }, 'md5', serverMd5);
+        if (serverMd5 !== md5) throw new McError('VERIFY', `${item.path}: the server's MD5 ${serverMd5} differs from the bytes sent (${md5})`);
+        return this.#result({ path: item.path, kind: 'file', id: fileId, size: item.size, md5: serverMd5 }, 'md5');
       }
     }
-    const whole = this.#wholeMd5();
-    await whole.catchUp(item.localPath, item.size, this.#signal);
-    // Read from disk under the planned identity (the last chunk re-stat'ed before its last byte; a
-    // resumed upload that was already complete is checked here).
-    await assertUnchanged(item);
-    const md5 = whole.hex();
-    planned(md5);
     // Production (or a completion learnt only from HEAD): the row that appears at the path.
     const confirmed = await confirmByPath(
       this.#ctx.client,
@@ -427,23 +411,17 @@ class TusFileUpload {
       { size: item.size, md5, beforeId: this.#before?.id ?? null },
       { timeoutMs: this.#ctx.confirmTimeoutMs, signal: this.#signal },
     );
-    return this.#result(toRemoteEntry(item.path, confirmed.row, 'file'), confirmed.verified, md5);
+    return this.#result(toRemoteEntry(item.path, confirmed.row, 'file'), confirmed.verified);
   }
 
-  /** The whole-file MD5, made (from the start of the file) when a `tus-checksum` upload needs it after all. */
-  #wholeMd5(): RunningMd5 {
-    this.#md5 ??= new RunningMd5();
-    return this.#md5;
-  }
-
-  #result(remote: ReturnType<typeof toRemoteEntry>, verified: 'md5' | 'size', md5: string): UploadResult {
+  #result(remote: ReturnType<typeof toRemoteEntry>, verified: 'md5' | 'size'): UploadResult {
     const item = this.#item;
     return {
       ok: true,
       path: item.path,
       bytes: item.size,
       remote,
-      md5,
+      md5: this.#md5.hex(),
       verified,
       mtimeNs: item.mtimeNs,
       ino: item.ino,
