@@ -40,7 +40,10 @@ export function authenticate(store: Store, req: FastifyRequest, input: RequestIn
   return user;
 }
 
-/** The user a token belongs to, or null. */
+/**
+ * The user a token belongs to, or null. Found by the token's SHA-256, then confirmed in constant
+ * time: no step compares the secret byte by byte.
+ */
 export function userForToken(store: Store, token: string): UserRecord | null {
   const user = store.users.byToken(token);
   return user && tokensEqual(user.api_token, token) ? user : null;

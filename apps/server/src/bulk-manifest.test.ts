@@ -15,6 +15,8 @@ describe('parseManifest', () => {
     ['a relative path', [{ path: 'a.txt', size: 1, md5 }], 'manifest.0.path'],
     ['an empty segment', [{ path: '/a//b', size: 1, md5 }], 'manifest.0.path'],
     ['a .. segment', [{ path: '/a/../b', size: 1, md5 }], 'manifest.0.path'],
+    ['a .. segment between backslashes', [{ path: '/a/..\\..\\b', size: 1, md5 }], 'manifest.0.path'],
+    ['a NUL', [{ path: '/a/b\0.txt', size: 1, md5 }], 'manifest.0.path'],
     ['a trailing slash', [{ path: '/a/', size: 1, md5 }], 'manifest.0.path'],
     ['the root', [{ path: '/', size: 1, md5 }], 'manifest.0.path'],
     ['an uppercase md5', [{ path: '/a', size: 1, md5: md5.toUpperCase() }], 'manifest.0.md5'],

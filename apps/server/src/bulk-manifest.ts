@@ -1,11 +1,12 @@
 import { ManifestEntrySchema, type ManifestEntry } from '@mcsync/protocol';
 import { ValidationFailed } from './errors.js';
+import { unsafePathReason } from './safe-names.js';
 
 /**
  * The file list of a bulk upload (`manifest` part) or a by-checksum request (`files`): an array of
- * `{path, size, md5, if_current_id?}`. `path` must be absolute and normalized (`/a/b.txt`: no empty,
- * `.` or `..` segment, no trailing `/`), since it is where the file goes. Anything else is a 422 that
- * names each bad entry, and nothing is stored.
+ * `{path, size, md5, if_current_id?}`. `path` must be absolute, normalized (`/a/b.txt`: no empty,
+ * `.` or `..` segment, no trailing `/`) and safe (safe-names.ts), since it is where the file goes.
+ * Anything else is a 422 that names each bad entry, and nothing is stored.
  */
 export function parseManifest(value: unknown, field: string): ManifestEntry[] {
   if (!Array.isArray(value)) {
@@ -35,7 +36,8 @@ function pathProblem(path: string): string | null {
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
     return `The path ${JSON.stringify(path)} must name a file by a normalized path (no empty, . or .. segment).`;
   }
-  return null;
+  const unsafe = unsafePathReason(path, 'file');
+  return unsafe && `The path ${JSON.stringify(path)} ${unsafe}.`;
 }
 
 /** The directory and the name of a manifest path. */

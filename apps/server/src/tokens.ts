@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const TOKEN_LENGTH = 60;
@@ -13,6 +13,15 @@ export function generateToken(): string {
     }
   }
   return token;
+}
+
+/**
+ * What the database looks a token up by: its SHA-256 (hex). An index lookup compares the stored key
+ * byte by byte, so it must compare a digest, never the token itself, or its timing would tell an
+ * attacker how much of a guess is right.
+ */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 /** Constant-time comparison, so a lookup hit is confirmed without leaking where strings differ. */

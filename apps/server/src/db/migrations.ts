@@ -139,6 +139,14 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX tus_uploads_by_expiry ON tus_uploads (expires_at);
   `,
+  `
+  -- Tokens are looked up by their SHA-256 (tokens.ts tokenDigest; sha256_hex is registered by
+  -- openDatabase), never by the token itself. The token stays in api_token: \`mc-server user token\`
+  -- prints it and rows embed it in \`owner\` (Q9), as on production.
+  ALTER TABLE users ADD COLUMN api_token_sha256 TEXT;
+  UPDATE users SET api_token_sha256 = sha256_hex(api_token);
+  CREATE UNIQUE INDEX users_by_token_sha256 ON users (api_token_sha256);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,21 @@ describe('openDatabase', () => {
     openDatabase(dir).exec("INSERT INTO settings (key, value) VALUES ('k', 'v')");
     const db = openDatabase(dir);
     expect(db.prepare('SELECT value FROM settings').pluck().get()).toBe('v');
+    db.close();
+  });
+
+  it('gives the users of an older database the SHA-256 their tokens are looked up by', () => {
+    const old = openDatabase(dir);
+    old.exec(`
+      DROP INDEX users_by_token_sha256;
+      ALTER TABLE users DROP COLUMN api_token_sha256;
+      INSERT INTO users (uuid, name, email, password_hash, api_token, created_at, updated_at)
+      VALUES ('u', 'n', 'e@example.org', 'h', 'the-token', 0, 0);
+    `);
+    old.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    old.close();
+    const db = openDatabase(dir);
+    expect(db.prepare('SELECT api_token_sha256 FROM users').pluck().get()).toBe(createHash('sha256').update('the-token').digest('hex'));
     db.close();
   });
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { tokenDigest } from '../tokens.js';
 import { migrate } from './migrations.js';
 
 export const DATABASE_FILE = 'mc-server.db';
@@ -15,6 +16,7 @@ export function openDatabase(dataDir: string): Database {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.function('sha256_hex', { deterministic: true }, (text) => tokenDigest(String(text)));
   migrate(db);
   return db;
 }

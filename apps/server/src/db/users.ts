@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { fetchByIds } from './by-ids.js';
 import { slugify } from '../slug.js';
+import { tokenDigest } from '../tokens.js';
 import { nowSeconds } from '../timestamps.js';
 
 export interface UserRecord {
@@ -11,6 +12,8 @@ export interface UserRecord {
   email: string;
   password_hash: string;
   api_token: string;
+  /** tokenDigest(api_token): what a request's token is looked up by. */
+  api_token_sha256: string;
   description: string | null;
   affiliation: string | null;
   slug: string | null;
@@ -36,14 +39,14 @@ export class UsersRepo {
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(
-      `INSERT INTO users (uuid, name, email, password_hash, api_token, slug, created_at, updated_at)
-       VALUES (@uuid, @name, @email, @password_hash, @api_token, @slug, @now, @now)`,
+      `INSERT INTO users (uuid, name, email, password_hash, api_token, api_token_sha256, slug, created_at, updated_at)
+       VALUES (@uuid, @name, @email, @password_hash, @api_token, @api_token_sha256, @slug, @now, @now)`,
     );
     this.byIdStmt = db.prepare('SELECT * FROM users WHERE id = ?');
     this.byEmailStmt = db.prepare('SELECT * FROM users WHERE email = ?');
-    this.byTokenStmt = db.prepare('SELECT * FROM users WHERE api_token = ?');
+    this.byTokenStmt = db.prepare('SELECT * FROM users WHERE api_token_sha256 = ?');
     this.byIdsStmt = db.prepare('SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))');
-    this.setTokenStmt = db.prepare('UPDATE users SET api_token = ?, updated_at = ? WHERE id = ?');
+    this.setTokenStmt = db.prepare('UPDATE users SET api_token = ?, api_token_sha256 = ?, updated_at = ? WHERE id = ?');
   }
 
   insert(user: NewUser): UserRecord {
@@ -53,6 +56,7 @@ export class UsersRepo {
       email: user.email,
       password_hash: user.passwordHash,
       api_token: user.token,
+      api_token_sha256: tokenDigest(user.token),
       slug: slugify(user.name) || null,
       now: nowSeconds(),
     });
@@ -68,8 +72,9 @@ export class UsersRepo {
     return this.byEmailStmt.get(email);
   }
 
+  /** By the token's digest: the lookup never compares the token itself (tokens.ts). */
   byToken(token: string): UserRecord | undefined {
-    return this.byTokenStmt.get(token);
+    return this.byTokenStmt.get(tokenDigest(token));
   }
 
   byIds(ids: Iterable<number>): Map<number, UserRecord> {
@@ -77,6 +82,6 @@ export class UsersRepo {
   }
 
   setToken(id: number, token: string): void {
-    this.setTokenStmt.run(token, nowSeconds(), id);
+    this.setTokenStmt.run(token, tokenDigest(token), nowSeconds(), id);
   }
 }

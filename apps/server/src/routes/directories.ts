@@ -21,6 +21,7 @@ import { NoSuchFile, Refusal, ServerError } from '../errors.js';
 import { moveDirectory, renameDirectory } from '../move-directory.js';
 import { checkNameRule } from '../name-rule.js';
 import { RequestInput } from '../request-input.js';
+import { unsafePathReason } from '../safe-names.js';
 import { embedRow, embedRows } from '../serialize/embed.js';
 import { createdDirectoryJson, rowJson } from '../serialize/row.js';
 import { InputCheck } from '../validation.js';
@@ -105,6 +106,8 @@ export const directoryRoutes: RouteModule = (api, { store }) => {
     const check = new InputCheck(input);
     const project = projectFromCheckedInput(store, user, check);
     const path = check.requiredString('path');
+    const unsafe = check.ok('path') ? unsafePathReason(path, 'directory') : null;
+    if (unsafe) check.reject('path', `The path ${unsafe}.`);
     check.done();
     if (!project) throw new ServerError('validated input without project');
     // Levels created here belong to the project owner, not the caller (mc-api.md §5.9).

@@ -12,6 +12,7 @@ import { readForm, type ReceivedFile, type ReceivedForm } from '../multipart.js'
 import { ifCurrentIdOf } from '../preconditions.js';
 import { recordUpload, recordUploads, type UploadTarget } from '../record-upload.js';
 import { RequestInput, type FormFields } from '../request-input.js';
+import { unsafeNameReason, unsafePathReason } from '../safe-names.js';
 import { rowJson } from '../serialize/row.js';
 import { InputCheck, laravelMessage } from '../validation.js';
 
@@ -49,6 +50,7 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
     const { access, form } = await receive(ctx, req, isFilesField, placeFromPath(req));
     return discardOnFailure(ctx, form, async () => {
       rejectTextInFileFields(form);
+      rejectUnsafeFileNames(form);
       if (form.files.length === 0) throw new ServerError('upload without a files[] part'); // Q2
       const ifCurrentId = ifCurrentIdOf(ctx, RequestInput.of(req, form.fields));
       const uploads = form.files.map((file) => ({
@@ -63,8 +65,9 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
   api.post<NamedParams>(`/projects/:project${ID}/files/:directory_id${ID}/upload/:name`, async (req) => {
     const { access, form } = await receive(ctx, req, isFilesField, placeFromPath(req));
     return discardOnFailure(ctx, form, async () => {
-      // A name holding `/` (a decoded `%2F`) could never be reached by path: refused like a wrong part count.
-      if (form.files.length !== 1 || req.params.name.includes('/')) throw new Refusal(403, '');
+      // A name holding `/` (a decoded `%2F`) could never be reached by path, nor could `..` or a NUL
+      // (safe-names.ts): refused like a wrong part count.
+      if (form.files.length !== 1 || unsafeNameReason(req.params.name) !== null) throw new Refusal(403, '');
       const ifCurrentId = ifCurrentIdOf(ctx, RequestInput.of(req, form.fields));
       const target = uploadTarget(access, access.directory, req.params.name, ifCurrentId);
       const { row } = await recordUpload(store, blobs, target, form.files[0]!.blob);
@@ -83,6 +86,8 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
       const path = check.requiredString('path');
       const file = requireFile(check, form);
       if (check.ok('path') && posix.basename(path) === '') check.reject('path', 'The path field must name a file.');
+      const unsafe = check.ok('path') ? unsafePathReason(path, 'file') : null;
+      if (unsafe) check.reject('path', `The path ${unsafe}.`);
       check.done();
       if (!file) throw new ServerError('validated input without a file');
       // Missing directories are created in the upload's transaction, so a refused precondition leaves none.
@@ -108,6 +113,8 @@ export const uploadRoutes: RouteModule = (api, ctx) => {
       check.requiredInteger('directory_id');
       const description = check.optionalString('description');
       const file = requireFile(check, form);
+      const unsafe = file && unsafeNameReason(file.filename);
+      if (unsafe) check.reject('file', `The file name ${unsafe}.`);
       const place = access.place ?? placeFromFields(ctx, req, access.user, form.fields);
       check.done();
       if (!file || !place) throw new ServerError('validated input without file, project or directory');
@@ -182,6 +189,16 @@ function rejectTextInFileFields(form: ReceivedForm): void {
       errors[field] = [laravelMessage(field, 'file')];
     }
   }
+  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
+}
+
+/** A part whose filename (already a basename) is not safe to store: 422 on `files.N`, nothing stored. */
+function rejectUnsafeFileNames(form: ReceivedForm): void {
+  const errors: Record<string, string[]> = {};
+  form.files.forEach((file, index) => {
+    const unsafe = unsafeNameReason(file.filename);
+    if (unsafe) errors[`files.${index}`] = [`The files.${index} name ${unsafe}.`];
+  });
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
 }
 

@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js';
 import type { TusTarget } from '../db/tus-uploads.js';
 import type { UserRecord } from '../db/users.js';
 import type { Profile } from '../profiles.js';
+import { unsafeNameReason, unsafePathReason } from '../safe-names.js';
 import { MAX_STORED_NAME_LENGTH, MAX_STORED_PATH_LENGTH } from '../storage-limits.js';
 import { invalidMetadata, noSuchProject } from './tus-errors.js';
 
@@ -14,7 +15,7 @@ import { invalidMetadata, noSuchProject } from './tus-errors.js';
  *
  * Names are stored, never used as file-system paths (blobs are content-addressed), but a `filename`
  * with `/` or a `directory_path` with `.`/`..` segments would not mean what it says, so both are
- * refused as path traversal.
+ * refused as path traversal (safe-names.ts: NUL and backslash-separated `..` too).
  */
 export function checkTarget(
   store: Store,
@@ -58,16 +59,16 @@ export function checkTarget(
 
 function checkFilename(filename: string | undefined): string {
   if (filename === undefined || filename === '') throw invalidMetadata('filename not found');
-  if (filename.includes('/') || filename.includes('\0') || filename === '.' || filename === '..') {
-    throw invalidMetadata('filename must be a plain file name (no "/", not "." or "..")');
-  }
+  const unsafe = unsafeNameReason(filename);
+  if (unsafe) throw invalidMetadata(`filename must be a plain file name (no "/", not "." or ".."): it ${unsafe}`);
   if ([...filename].length > MAX_STORED_NAME_LENGTH) throw invalidMetadata(`filename is longer than ${MAX_STORED_NAME_LENGTH} characters`);
   return filename;
 }
 
 function checkDirectoryPath(path: string): string {
   const segments = path.split('/').slice(1);
-  if (!path.startsWith('/') || path.includes('\0') || segments.some((segment) => segment === '.' || segment === '..')) {
+  const traverses = unsafePathReason(path, 'directory') !== null;
+  if (!path.startsWith('/') || traverses || segments.some((segment) => segment === '.' || segment === '..')) {
     throw invalidMetadata('directory_path must be an absolute project path without "." or ".." segments');
   }
   if ([...path].length > MAX_STORED_PATH_LENGTH) throw invalidMetadata(`directory_path is longer than ${MAX_STORED_PATH_LENGTH} characters`);

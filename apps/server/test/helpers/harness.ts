@@ -37,6 +37,8 @@ export type HarnessOptions = Pick<
 > & {
   /** Default `stock`: the suites written for production's API run against it. */
   profile?: Profile;
+  /** Default: a fresh folder under the OS temp dir. Either way `close` removes it. */
+  dataDir?: string;
 };
 
 /** A real server on port 0 in a temp data dir, with two users, and a small HTTP helper. */
@@ -51,7 +53,7 @@ export class Harness {
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
-    const dataDir = await mkdtemp(join(tmpdir(), 'mc-server-test-'));
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'mc-server-test-')));
     const server = await startServer({ ...options, dataDir, port: 0, profile: options.profile ?? 'stock' });
     const alice = await server.createUser({ email: 'alice@example.org', password: 'alice-password', name: 'Alice' });
     const bob = await server.createUser({ email: 'bob@example.org', password: 'bob-password', name: 'Bob' });
