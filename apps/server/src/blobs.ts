@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sniffMime, SNIFF_BYTES } from './sniff-mime.js';
+import type { BodyFaults } from './faults/fault-plan.js';
 
 /** An upload received but not yet in the content store: small ones in memory, others in a temp file. */
 export type StagedBlob = { md5: string; size: number; mimeType: string } & (
@@ -22,6 +23,19 @@ const CHUNK = 1 << 20;
  * or not at all when the content is already stored. At 20 parts per request this bounds a request's
  * memory to 1.25 MiB. Larger uploads stream to disk.
  */
+/** The error a full disk gives (`ENOSPC`), for injected storage faults; the error handler answers 507. */
+export function storageFull(): NodeJS.ErrnoException {
+  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+}
+
+async function* failAfterFirstChunk(source: AsyncIterable<Buffer>, error: () => Error): AsyncIterable<Buffer> {
+  for await (const chunk of source) {
+    yield chunk;
+    throw error();
+  }
+  throw error();
+}
+
 export const IN_MEMORY_LIMIT = 64 * 1024;
 
 /**
@@ -47,8 +61,12 @@ export class BlobStore {
     for (const name of await readdir(this.tmpDir)) await rm(join(this.tmpDir, name), { force: true, recursive: true });
   }
 
-  /** Receives `source`, hashing and sniffing on the way. */
-  async stage(source: AsyncIterable<Buffer>): Promise<StagedBlob> {
+  /**
+   * Receives `source`, hashing and sniffing on the way. `faults.enospc` (test-only injection) makes
+   * storage fail as a full disk would, after the first chunk arrived.
+   */
+  async stage(source: AsyncIterable<Buffer>, faults: Pick<BodyFaults, 'enospc'> = {}): Promise<StagedBlob> {
+    if (faults.enospc) source = failAfterFirstChunk(source, storageFull);
     const hash = createHash('md5');
     const buffered: Buffer[] = [];
     let size = 0;

@@ -73,6 +73,19 @@ export class ValidationFailed extends HttpError {
  * Production's 500, raised on purpose where production fails (Q2, Q3, Q4, over-long names and paths).
  * `reason` is for our own logs and tests; clients only ever see "Server Error".
  */
+/** The server's disk is full (ENOSPC while storing a request's bytes): 507, nothing of it kept. */
+export class StorageFull extends HttpError {
+  constructor() {
+    super('storage-full', 507, 'The server is out of storage space.');
+  }
+}
+
+/** A failure to store bytes because the disk or the quota is full, as the refusal the client gets. */
+export function storageFullOf(error: unknown): StorageFull | null {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new StorageFull() : null;
+}
+
 export class ServerError extends HttpError {
   constructor(readonly reason: string) {
     super('server-error', 500, reason, { message: 'Server Error' });

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { BlobStore, StagedBlob } from './blobs.js';
 import { Refusal } from './errors.js';
 import type { FormFields } from './request-input.js';
+import type { BodyFaults } from './faults/fault-plan.js';
 
 /** One file part, staged in the temp folder. */
 export interface ReceivedFile {
@@ -25,6 +26,8 @@ export interface ReadFormOptions {
    * `max_file_uploads` (Q16).
    */
   maxFiles: number;
+  /** Test-only storage faults of this request (`enospc`), passed to the blob store. */
+  faults?: Pick<BodyFaults, 'enospc'>;
   /**
    * Runs once, with the fields read so far: before the first file part is stored, or at the end when
    * there is none. The place to authenticate and authorize, so that nobody fills the disk before being
@@ -60,7 +63,7 @@ export async function readForm(req: FastifyRequest, blobs: BlobStore, options: R
         await drain(part.file);
         continue;
       }
-      const blob = await blobs.stage(part.file);
+      const blob = await blobs.stage(part.file, options.faults);
       if (part.file.truncated) {
         await blobs.discard(blob);
         throw new Refusal(413, 'The uploaded file is larger than this server accepts.');

@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { pathOf, registerAccessLog, type AccessLogOptions } from './access-log.js';
 import { registerBodyParsers, JSON_BODY_LIMIT } from './body-parsers.js';
 import type { RouteModule, ServerContext } from './context.js';
-import { HttpError, Refusal, RouteNotFound, ServerError } from './errors.js';
+import { HttpError, Refusal, RouteNotFound, ServerError, storageFullOf } from './errors.js';
 import { registerFaults } from './faults/fault-hooks.js';
 import type { Profile } from './profiles.js';
 import { sendError } from './render-error.js';
@@ -22,6 +22,7 @@ import { treeRoutes } from './routes/tree.js';
 import { tusRoutes } from './routes/tus.js';
 import { uploadRoutes } from './routes/uploads.js';
 import type { TusService } from './tus/tus-service.js';
+import { drainRequest } from './drain-request.js';
 
 const STOCK_ROUTES: readonly RouteModule[] = [
   authRoutes,
@@ -82,6 +83,15 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof HttpError) return sendError(req, reply, error);
+    const full = storageFullOf(error);
+    if (full) {
+      ctx.logError(`mc-server: ${req.method} ${pathOf(req)} failed: the data folder's disk is full (${(error as { code?: string }).code})`);
+      // The client is probably still sending: read the rest away so that it gets the answer.
+      return drainRequest(req.raw).then((drained) => {
+        if (!drained) reply.header('connection', 'close');
+        return sendError(req, reply, full);
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const message = status === 413 ? 'The request is larger than this server accepts.' : error.message;

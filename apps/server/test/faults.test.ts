@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultSpecError, startServer } from '../src/index.js';
@@ -138,5 +138,93 @@ describe('download and REST faults', () => {
     await expect(startServer({ dataDir, port: 0, faults: 'download:explode' })).rejects.toThrow(FaultSpecError);
     expect(existsSync(dataDir)).toBe(false);
     h = await Harness.start();
+  });
+});
+
+describe('truncate, slow and enospc', () => {
+  const bytes = randomBytes(100_000);
+  const listNames = async (projectId: number, rootId: number) =>
+    ((await h.call('GET', `/projects/${projectId}/directories/${rootId}/list`)).json.data as Array<{ name: string }>).map((r) => r.name);
+  const storedBlobs = (): string[] => {
+    const root = join(h.dataDir, 'blobs');
+    return readdirSync(root).flatMap((shard) => readdirSync(join(root, shard)));
+  };
+
+  it('truncate: the response ends cleanly after ARG bytes though Content-Length promised all; the next request is whole', async () => {
+    const { project, file, download } = await withFile({ faults: 'download:truncate=4096#1' }, bytes);
+    const raw = await partialRequest(h.server.origin, 'GET', `/api/projects/${project.id}/files/${file.id}/download`, {
+      accept: 'application/json',
+      authorization: `Bearer ${h.alice.token}`,
+    }, Buffer.alloc(0));
+    let reset = false;
+    raw.socket.on('error', () => (reset = true));
+    const [head = '', body = ''] = (await raw.response).split('\r\n\r\n', 2);
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 200[^]*content-length: ${bytes.length}`, 'i'));
+    expect(body.length).toBe(4096);
+    expect(Buffer.from(body, 'latin1').equals(bytes.subarray(0, 4096))).toBe(true);
+    expect(reset).toBe(false);
+    expect(md5((await download()).body)).toBe(md5(bytes));
+  });
+
+  it('truncate without ARG ends a JSON listing half-way: the client gets text that does not parse', async () => {
+    h = await Harness.start({ faults: 'listing:truncate#1' });
+    const project = await h.project('Truncated');
+    await expect(h.call('GET', `/projects/${project.id}/directories`)).rejects.toThrow();
+    expect((await h.call('GET', `/projects/${project.id}/directories`)).status).toBe(200);
+  });
+
+  it('slow: the body arrives whole, paced to ARG bytes per second', async () => {
+    const { download } = await withFile({ faults: 'download:slow=200000#1' }, bytes);
+    const started = Date.now();
+    const paced = await download();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(paced.body.equals(bytes)).toBe(true);
+  });
+
+  it('enospc on a multipart upload: 507 with a clear message, no row, no blob, no temp file; the retry stores it', async () => {
+    h = await Harness.start({ faults: 'upload:enospc#1' });
+    const project = await h.project('Full disk');
+    const big = randomBytes(300_000);
+    const before = storedBlobs();
+    const full = await h.upload(project.id, project.rootId, [['big.bin', big], ['small.txt', 'small']]);
+    expect(full.status).toBe(507);
+    expect(full.json).toEqual({ message: 'The server is out of storage space.' });
+    expect(await listNames(project.id, project.rootId)).toEqual([]);
+    expect(storedBlobs()).toEqual(before);
+    expect(readdirSync(join(h.dataDir, 'tmp'))).toEqual([]);
+    const retry = await h.upload(project.id, project.rootId, [['big.bin', big]]);
+    expect(retry.status).toBe(200);
+    expect(retry.json.data[0].checksum).toBe(md5(big));
+  });
+
+  it('enospc on a tus PATCH: 507, the offset and the partial file stay where they were; the retry completes', async () => {
+    h = await Harness.start({ profile: 'enhanced', faults: 'tus-patch:enospc#1' });
+    const tus = new TusClient(h);
+    const project = await h.project('Full disk tus');
+    const data = randomBytes(3_000_000);
+    const { location } = await tus.create({ projectId: project.id, directoryId: project.rootId, filename: 'full.bin', length: data.length });
+    const full = await tus.patch(location, 0, data);
+    expect(full.status).toBe(507);
+    expect((await tus.head(location)).headers['upload-offset']).toBe('0');
+    const partials = join(h.dataDir, 'tus');
+    if (existsSync(partials)) for (const name of readdirSync(partials)) expect(statSync(join(partials, name)).size).toBe(0);
+    const retry = await tus.patch(location, 0, data);
+    expect(retry.status).toBe(204);
+    expect(retry.headers['mc-file-checksum']).toBe(md5(data));
+  });
+
+  it('enospc on bulk-upload: 507 and nothing of the request kept', async () => {
+    h = await Harness.start({ profile: 'enhanced', faults: 'bulk:enospc#1' });
+    const project = await h.project('Full disk bulk');
+    const files = [{ path: '/a.txt', content: 'alpha' }, { path: '/b.txt', content: randomBytes(200_000) }];
+    const form = [
+      { name: 'manifest', value: JSON.stringify(files.map((f) => ({ path: f.path, size: Buffer.byteLength(f.content), md5: md5(f.content) }))) },
+      ...files.map((f, i) => ({ name: 'file', filename: `part-${i}`, content: f.content })),
+    ];
+    const full = await h.call('POST', `/projects/${project.id}/files/bulk-upload`, { form });
+    expect([full.status, full.text]).toEqual([507, JSON.stringify({ message: 'The server is out of storage space.' })]);
+    expect(await listNames(project.id, project.rootId)).toEqual([]);
+    expect(readdirSync(join(h.dataDir, 'tmp'))).toEqual([]);
+    expect((await h.call('POST', `/projects/${project.id}/files/bulk-upload`, { form })).status).toBe(200);
   });
 });

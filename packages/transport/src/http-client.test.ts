@@ -92,6 +92,16 @@ describe('HttpClient', () => {
     expect(client.requestCount()).toBe(3);
   });
 
+  it('does not retry a full server disk (507): one request, a message that says so and what to do', async () => {
+    const { client } = await setup((_req, res) => sendJson(res, 507, { message: 'The server is out of storage space.' }), { retry: { ...FAST_RETRY, retries: 4 } });
+    const err = await failure(client.json({ method: 'GET', path: '/x' }));
+    expect(err.code).toBe('SERVER');
+    expect(err.status).toBe(507);
+    expect(err.message).toContain('out of storage space');
+    expect(err.hint).toMatch(/free space/);
+    expect(client.requestCount()).toBe(1);
+  });
+
   it('maps 401 to AUTH with a hint, and never shows the token', async () => {
     const { client } = await setup((_req, res) => sendJson(res, 401, { message: `Unauthenticated. token ${TOKEN}` }));
     const err = await failure(client.json({ method: 'GET', path: '/projects' }));

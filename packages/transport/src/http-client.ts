@@ -12,6 +12,7 @@ import {
   isJsonType,
   isTlsError,
   redirectError,
+  STORAGE_FULL,
   statusError,
 } from './http-errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, retryAfterDelay, waitFor } from './retry';
@@ -311,7 +312,8 @@ export class HttpClient {
         res.body.resume();
         throw redirectError(status, headerText(res.headers.location) || undefined, ctx);
       }
-      const retryable = idempotent && (status >= 500 || status === 429) && attempt < s.retry.retries;
+      // A full disk (507) is not passing: it fails at once with its own message.
+      const retryable = idempotent && ((status >= 500 && status !== STORAGE_FULL) || status === 429) && attempt < s.retry.retries;
       let text: string;
       try {
         text = await res.body.text();

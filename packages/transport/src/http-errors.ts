@@ -46,6 +46,17 @@ export function describeErrorBody(contentType: string, raw: string): string {
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
+/** HTTP 507 Insufficient Storage: the server's disk (or quota) is full. */
+export const STORAGE_FULL = 507;
+
+/** The server could not store what it was sent: retrying soon will not help, freeing space will. */
+export function storageFullError(where: string): McError {
+  return new McError('SERVER', `the server is out of storage space (HTTP 507 on ${where})`, {
+    status: STORAGE_FULL,
+    hint: "ask the server's administrator to free space, then run the command again",
+  });
+}
+
 /** An HTTP error status → McError with a stable code (AUTH, NOT_FOUND, REJECTED, SERVER). */
 export function statusError(status: number, bodyText: string, ctx: RequestContext): McError {
   const what = ctx.redact(bodyText) || 'no details';
@@ -63,6 +74,7 @@ export function statusError(status: number, bodyText: string, ctx: RequestContex
   if (status === 413) {
     return new McError('REJECTED', `request too large (HTTP 413: ${what}) on ${where}`, { status });
   }
+  if (status === STORAGE_FULL) return storageFullError(where);
   if (status >= 400 && status < 500) return new McError('REJECTED', `${what} (HTTP ${status} on ${where})`, { status });
   return new McError('SERVER', `server error on ${where} (HTTP ${status}): ${what}`, { status });
 }

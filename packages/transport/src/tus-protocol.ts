@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { McError } from '@mcsync/core';
-import { AUTH_HINT } from './http-errors';
+import { AUTH_HINT, STORAGE_FULL, storageFullError } from './http-errors';
 
 /** The only tus version production speaks (mc-api.md §4.2). */
 export const TUS_VERSION = '1.0.0';
@@ -60,6 +60,7 @@ export function tusStatusError(status: number, text: string, what: string): McEr
   const detail = text.trim().replace(/\s+/g, ' ').slice(0, 160) || 'no details';
   if (status === 401) return new McError('AUTH', `the tus server refused the API token on ${what} (HTTP 401: ${detail})`, { status, hint: AUTH_HINT });
   if (status === 404 || status === 410) return new McError('NOT_FOUND', `${what}: the upload is gone (HTTP ${status}: ${detail})`, { status });
+  if (status === STORAGE_FULL) return storageFullError(what);
   if (status >= 500) return new McError('SERVER', `tus server error on ${what} (HTTP ${status}: ${detail})`, { status });
   return new McError('REJECTED', `the tus server refused ${what} (HTTP ${status}: ${detail})`, { status });
 }

@@ -209,6 +209,15 @@ describe('tus upload on stock (production: no checksums, confirmation by by_path
     expect(server.patchRequests().map((p) => Number(p.headers['upload-offset'])).slice(0, 3)).toEqual([0, CHUNK, CHUNK]);
   });
 
+  it('fails at once on 507 (the server is out of storage space), without waiting out the stall budget', async () => {
+    const { server, remote } = await setup({ patchFault: (_r, _u, i) => (i === 1 ? { status: 507, body: 'ERR_STORAGE_FULL: The server is out of storage space.\n' } : null) });
+    const [r] = await all(remote.upload([await file('big.bin', randomBytes(SIZE))]));
+    expect(r?.ok).toBe(false);
+    expect(r && !r.ok && r.error.message).toMatch(/out of storage space/);
+    expect(r && !r.ok && r.error.hint).toMatch(/free space/);
+    expect(server.patchRequests().length).toBe(2);
+  });
+
   it('starts over with a new upload when the server lost it before completion (404)', async () => {
     const { server, remote } = await setup({
       patchFault: (_r, upload, i) => {

@@ -3,7 +3,7 @@ import { type McRow, rowChecksum } from '@mcsync/protocol';
 import type { DirectoryIndex } from './directory-index';
 import { serverPath } from './endpoints/files';
 import type { ExchangeResponse, HttpClient } from './http-client';
-import { abortedError, conflictError } from './http-errors';
+import { STORAGE_FULL, abortedError, conflictError } from './http-errors';
 import type { ProgressReporter } from './progress';
 import { assertUnchanged } from './read-local-file';
 import { toRemoteEntry } from './remote-entry';
@@ -363,8 +363,9 @@ class TusFileUpload {
     }
   }
 
-  /** 423 (locked), 429 and 5xx: wait and go on, within the stall budget. */
+  /** 423 (locked), 429 and 5xx but a full disk (507): wait and go on, within the stall budget. */
   async #transient(res: ExchangeResponse): Promise<boolean> {
+    if (res.status === STORAGE_FULL) return false;
     if (res.status !== 423 && res.status !== 429 && res.status < 500) return false;
     await this.#stall(res);
     return true;

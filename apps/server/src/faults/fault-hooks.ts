@@ -17,9 +17,10 @@ export const INJECTED_RETRY_AFTER_SECONDS = 1;
 /**
  * Fault injection as one `onRequest` hook at the root, so it runs before routing work, parsing and
  * authentication: latency first, then an injected status (the request goes no further), then body
- * faults. Body faults act on the request body of tus requests that carry one (the tus routes read
- * their bodies themselves and ask the plan, see routes/tus.ts) and on the response body of every
- * other request.
+ * faults. `reset` and `corrupt` act on the request body of tus requests that carry one (the tus
+ * routes read their bodies themselves and ask the plan, see routes/tus.ts) and on the response body
+ * of every other request; `truncate` and `slow` on every response body; `enospc` where a request's
+ * bytes are stored (the blob store and the tus partial files ask the plan).
  */
 export function registerFaults(app: FastifyInstance, plan: FaultPlan): void {
   if (!plan.active) return;
@@ -29,9 +30,16 @@ export function registerFaults(app: FastifyInstance, plan: FaultPlan): void {
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     if (decision.status !== undefined) return sendInjectedStatus(req, reply, decision.status, families.has('tus'));
     const body = decision.body;
-    if (body.resetAfter === undefined && body.corruptAt === undefined) return;
-    if (families.has('tus') && carriesBody(req)) return;
-    tapResponse(reply.raw, body);
+    // reset and corrupt of a tus request that carries a body act on that body (routes/tus.ts);
+    // truncate and slow always act on the response; enospc acts where the bytes are stored.
+    const onRequestBody = families.has('tus') && carriesBody(req);
+    const responseFaults = {
+      ...(!onRequestBody && { resetAfter: body.resetAfter, corruptAt: body.corruptAt }),
+      truncateAfter: body.truncateAfter,
+      bytesPerSecond: body.bytesPerSecond,
+    };
+    if (Object.values(responseFaults).every((value) => value === undefined)) return;
+    tapResponse(reply.raw, responseFaults);
   });
 }
 

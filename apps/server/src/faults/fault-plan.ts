@@ -3,12 +3,18 @@ import type { FaultAction, FaultRule } from './fault-spec.js';
 import type { FaultFamily } from './families.js';
 import { seededRandom } from './seeded-random.js';
 
-/** The body faults one request carries (reset and/or corrupt), for whoever handles that body. */
+/** The body and storage faults one request carries, for whoever handles that body or writes its bytes. */
 export interface BodyFaults {
   /** Destroy the connection after this many body bytes; 'half' = half the declared length. */
   resetAfter?: number | 'half';
   /** Flip this body byte. */
   corruptAt?: number;
+  /** End the response cleanly after this many body bytes; 'half' = half the declared length. */
+  truncateAfter?: number | 'half';
+  /** Send the response body at most this fast. */
+  bytesPerSecond?: number;
+  /** Writes of this request's bytes to storage fail with ENOSPC. */
+  enospc?: true;
 }
 
 /** What fired for one request. */
@@ -81,6 +87,15 @@ function apply(decision: FaultDecision, action: FaultAction, draw: () => number)
       return;
     case 'corrupt':
       decision.body.corruptAt = action.atByte;
+      return;
+    case 'truncate':
+      decision.body.truncateAfter = action.afterBytes ?? 'half';
+      return;
+    case 'slow':
+      decision.body.bytesPerSecond = Math.min(decision.body.bytesPerSecond ?? Infinity, action.bytesPerSecond);
+      return;
+    case 'enospc':
+      decision.body.enospc = true;
       return;
   }
 }

@@ -14,6 +14,10 @@ describe('parseFaultSpec', () => {
     ['upload:status=503#1', [{ family: 'upload', action: { kind: 'status', statuses: [503] }, probability: 1, limit: 1 }]],
     ['bulk:status=429@1', [{ family: 'bulk', action: { kind: 'status', statuses: [429] }, probability: 1 }]],
     ['tus:latency=0@0', [{ family: 'tus', action: { kind: 'latency', ms: 0 }, probability: 0 }]],
+    ['download:truncate', [{ family: 'download', action: { kind: 'truncate' }, probability: 1 }]],
+    ['listing:truncate=10#2', [{ family: 'listing', action: { kind: 'truncate', afterBytes: 10 }, probability: 1, limit: 2 }]],
+    ['download:slow=65536@0.5', [{ family: 'download', action: { kind: 'slow', bytesPerSecond: 65536 }, probability: 0.5 }]],
+    ['upload:enospc#1', [{ family: 'upload', action: { kind: 'enospc' }, probability: 1, limit: 1 }]],
   ] as const)('%j', (spec, rules) => {
     expect(parseFaultSpec(spec).map(({ text: _text, ...rule }) => rule)).toEqual(rules);
   });
@@ -39,6 +43,10 @@ describe('parseFaultSpec', () => {
     ['tus:corrupt#0', /count "0"/],
     ['tus:corrupt,', /empty rule/],
     ['tus:corrupt,,download:reset', /empty rule/],
+    ['download:slow', /slow needs =ARG/],
+    ['download:slow=0', /at least 1 byte per second/],
+    ['upload:enospc=1', /enospc takes no argument/],
+    ['download:truncate=x', /expected a byte count/],
   ])('refuses %j', (spec, message) => {
     expect(() => parseFaultSpec(spec)).toThrow(FaultSpecError);
     expect(() => parseFaultSpec(spec)).toThrow(message);

@@ -18,7 +18,13 @@ export type FaultAction =
   /** Destroy the connection after `afterBytes` body bytes (undefined: half the declared length). */
   | { kind: 'reset'; afterBytes?: number }
   /** Flip the bits of body byte `atByte` (default 0). */
-  | { kind: 'corrupt'; atByte: number };
+  | { kind: 'corrupt'; atByte: number }
+  /** End the response cleanly (FIN, no reset) after `afterBytes` body bytes (undefined: half the declared length). */
+  | { kind: 'truncate'; afterBytes?: number }
+  /** Send the response body at most `bytesPerSecond`. */
+  | { kind: 'slow'; bytesPerSecond: number }
+  /** The request's writes to the server's storage fail with ENOSPC (disk full). */
+  | { kind: 'enospc' };
 
 export interface FaultRule {
   family: FaultFamily;
@@ -61,6 +67,13 @@ const KINDS: Record<string, KindDefinition> = {
   },
   reset: { arg: 'optional', argHelp: 'a byte count', build: (bytes) => ({ kind: 'reset', ...(bytes !== undefined && { afterBytes: bytes }) }) },
   corrupt: { arg: 'optional', argHelp: 'a byte position', build: (at) => ({ kind: 'corrupt', atByte: at ?? 0 }) },
+  truncate: { arg: 'optional', argHelp: 'a byte count', build: (bytes) => ({ kind: 'truncate', ...(bytes !== undefined && { afterBytes: bytes }) }) },
+  slow: {
+    arg: 'required',
+    argHelp: 'bytes per second, at least 1',
+    build: (rate) => (rate! >= 1 ? { kind: 'slow', bytesPerSecond: rate! } : 'slow needs at least 1 byte per second'),
+  },
+  enospc: { arg: 'none', build: () => ({ kind: 'enospc' }) },
 };
 
 export const FAULT_KINDS = Object.keys(KINDS);

@@ -8,17 +8,20 @@ type Callback = (error?: Error | null) => void;
  * Applies body faults to a response by wrapping its `write` and `end`: every route's body (buffers,
  * strings, piped streams) passes through them, after the headers, so Content-Length still promises
  * the whole body. `corruptAt` flips one byte; `resetAfter` lets that many bytes reach the socket and
- * then resets the connection, as a dying proxy or network would.
+ * then resets the connection, as a dying proxy or network would; `truncateAfter` closes it cleanly
+ * there instead (a FIN: the client sees the body end early); `bytesPerSecond` paces the body.
  */
 export function tapResponse(res: ServerResponse, faults: BodyFaults): void {
+  const flushed = faults.bytesPerSecond === undefined ? undefined : paceResponse(res, faults.bytesPerSecond);
   const write = res.write.bind(res) as (chunk: Buffer, callback?: Callback) => boolean;
   const end = res.end.bind(res) as (chunk?: Buffer, callback?: () => void) => ServerResponse;
+  const cutAt = faults.resetAfter ?? faults.truncateAfter;
   let sent = 0;
   let cut = false;
 
   const limit = (): number | undefined => {
-    if (faults.resetAfter === undefined) return undefined;
-    if (faults.resetAfter !== 'half') return faults.resetAfter;
+    if (cutAt === undefined) return undefined;
+    if (cutAt !== 'half') return cutAt;
     return Math.floor(Number(res.getHeader('content-length') ?? 0) / 2);
   };
 
@@ -41,9 +44,12 @@ export function tapResponse(res: ServerResponse, faults: BodyFaults): void {
     cut = true;
     const socket = res.socket;
     if (!socket) return;
+    const close = () => (faults.resetAfter !== undefined ? resetSocket(socket) : socket.destroySoon());
     // The socket's write callback runs once everything queued before it (headers, body) has been
-    // handed to the kernel, so the client receives exactly the bytes let through, then a reset.
-    socket.write(Buffer.alloc(0), () => resetSocket(socket));
+    // handed to the kernel, so the client receives exactly the bytes let through, then the reset
+    // or the close. A paced body first lets its queue drain.
+    if (flushed) flushed(() => socket.write(Buffer.alloc(0), close));
+    else socket.write(Buffer.alloc(0), close);
   };
 
   res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
@@ -85,6 +91,83 @@ export function tapResponse(res: ServerResponse, faults: BodyFaults): void {
     done?.();
     return res;
   }) as ServerResponse['end'];
+}
+
+/** Pieces of a paced body go out this often. */
+const PACE_INTERVAL_MS = 100;
+
+type Queued = { data: Buffer; done?: Callback | undefined } | { end: true; done?: (() => void) | undefined };
+
+/**
+ * Paces a response body to `bytesPerSecond` by queueing what the route writes and letting out a
+ * tenth of a second's worth every 100 ms. `write` returns false while anything waits, and `drain`
+ * is emitted when the queue empties, so piped streams slow down with it instead of piling up in
+ * memory. Returns a way to run something once everything queued has been handed on.
+ */
+function paceResponse(res: ServerResponse, bytesPerSecond: number): (then: () => void) => void {
+  const write = res.write.bind(res) as (chunk: Buffer, callback?: Callback) => boolean;
+  const end = res.end.bind(res) as (chunk?: Buffer, callback?: () => void) => ServerResponse;
+  const slice = Math.max(1, Math.ceil((bytesPerSecond * PACE_INTERVAL_MS) / 1000));
+  const queue: Queued[] = [];
+  let waiters: Array<() => void> = [];
+  let timer: NodeJS.Timeout | null = null;
+
+  const pump = (): void => {
+    timer = null;
+    let budget = slice;
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      if ('end' in head) {
+        queue.shift();
+        end(undefined, head.done);
+        break;
+      }
+      if (budget === 0) break;
+      const piece = head.data.subarray(0, budget);
+      head.data = head.data.subarray(piece.length);
+      budget -= piece.length;
+      if (head.data.length > 0) {
+        write(piece);
+        continue;
+      }
+      queue.shift();
+      write(piece, head.done);
+    }
+    if (queue.length > 0) {
+      timer = setTimeout(pump, PACE_INTERVAL_MS);
+      return;
+    }
+    const ready = waiters;
+    waiters = [];
+    for (const then of ready) then();
+    res.emit('drain');
+  };
+  const schedule = (): void => {
+    timer ??= setTimeout(pump, PACE_INTERVAL_MS);
+  };
+  res.once('close', () => {
+    if (timer) clearTimeout(timer);
+    queue.length = 0;
+  });
+
+  res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    const done = (typeof encoding === 'function' ? encoding : callback) as Callback | undefined;
+    queue.push({ data: toBuffer(chunk, encoding), done });
+    schedule();
+    return false;
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: unknown, encoding?: unknown, callback?: unknown) => {
+    const done = [chunk, encoding, callback].find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    if (typeof chunk !== 'function' && chunk !== undefined && chunk !== null) queue.push({ data: toBuffer(chunk, encoding) });
+    queue.push({ end: true, done });
+    schedule();
+    return res;
+  }) as ServerResponse['end'];
+
+  return (then) => {
+    if (queue.length === 0) then();
+    else waiters.push(then);
+  };
 }
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {

@@ -110,7 +110,7 @@ async function receive(
       }
       const entry = manifest[parts.length];
       if (!entry) throw new ValidationFailed({ file: [`There are more file parts than the ${manifest.length} entries of the manifest.`] });
-      parts.push(await ctx.blobs.stage(capped(part.file, entry.size + 1)));
+      parts.push(await ctx.blobs.stage(capped(part.file, entry.size + 1), ctx.faults.bodyFaultsOf(req.raw)));
     }
     access ??= authorize(fields);
     if (manifest === undefined) throw new ValidationFailed({ manifest: ['The manifest field is required.'] });

@@ -3,7 +3,7 @@ import { userForToken } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import type { TusUpload } from '../db/tus-uploads.js';
 import type { UserRecord } from '../db/users.js';
-import { HttpError, PreconditionFailed } from '../errors.js';
+import { HttpError, PreconditionFailed, storageFullOf } from '../errors.js';
 import type { CompletedFile, TusService } from '../tus/tus-service.js';
 import {
   concatenationUnsupported,
@@ -31,6 +31,7 @@ import {
 } from '../tus/tus-protocol.js';
 import { parseUploadChecksum } from '../tus/upload-checksum.js';
 import { parseUploadMetadata } from '../tus/upload-metadata.js';
+import { drainRequest } from '../drain-request.js';
 
 type UploadParams = { Params: { id: string } };
 
@@ -47,7 +48,11 @@ export async function tusRoutes(tus: FastifyInstance, ctx: ServerContext, servic
   // Bodies are read by the handlers, as a stream into the partial file, whatever their type.
   tus.removeAllContentTypeParsers();
   tus.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-  tus.setErrorHandler((error: FastifyError, req, reply) => sendTusError(ctx, req, reply, error));
+  tus.setErrorHandler((error: FastifyError, req, reply) => {
+    // A full disk while a PATCH is still arriving: read the rest away so that the client gets the 507.
+    if (storageFullOf(error)) return drainRequest(req.raw).then(() => sendTusError(ctx, req, reply, error));
+    return sendTusError(ctx, req, reply, error);
+  });
   tus.addHook('onRequest', async (_req, reply) => {
     reply.header('tus-resumable', TUS_VERSION);
   });
@@ -272,7 +277,10 @@ function sendTusError(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   else if (error instanceof PreconditionFailed) tusError = preconditionFailed(error.message);
   else if (error instanceof HttpError && error.status < 500) tusError = new TusError(error.status, `ERR_${error.code.toUpperCase().replace(/-/g, '_')}`, error.message);
   else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) tusError = new TusError(error.statusCode, 'ERR_BAD_REQUEST', error.message);
-  else {
+  else if (storageFullOf(error)) {
+    ctx.logError(`mc-server: tus ${req.method} ${req.url.split('?', 1)[0]} failed: the data folder's disk is full`);
+    tusError = new TusError(507, 'ERR_STORAGE_FULL', 'The server is out of storage space.');
+  } else {
     const clientGone = req.raw.destroyed || req.raw.socket?.destroyed;
     if (!clientGone) ctx.logError(`mc-server: tus ${req.method} ${req.url.split('?', 1)[0]} failed: ${error.stack ?? String(error)}`);
     tusError = internalError();

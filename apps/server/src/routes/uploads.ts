@@ -144,7 +144,7 @@ async function receive<A>(
     access ??= { value: authorize(authenticate(ctx.store, req, RequestInput.of(req, fields)), fields) };
   };
   let form: ReceivedForm = { fields: new Map(), files: [] };
-  if (req.isMultipart()) form = await readForm(req, ctx.blobs, { keep, maxFiles: MAX_FILES_PER_REQUEST, checkAccess });
+  if (req.isMultipart()) form = await readForm(req, ctx.blobs, { keep, maxFiles: MAX_FILES_PER_REQUEST, checkAccess, faults: ctx.faults.bodyFaultsOf(req.raw) });
   else checkAccess(form.fields);
   if (!access) throw new ServerError('form read without an access check');
   return { access: access.value, form };

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BodyFaults } from '../faults/fault-plan.js';
 import { resetSocket } from '../faults/response-tap.js';
 import type { UploadChecksum } from './upload-checksum.js';
+import { storageFull } from '../blobs.js';
 
 export interface ChunkRequest {
   source: IncomingMessage;
@@ -69,6 +70,7 @@ export async function receiveChunk(request: ChunkRequest): Promise<ChunkResult> 
     pendingBytes = 0;
     for (const buffer of batch) md5?.update(buffer);
     await inflight;
+    if (faults.enospc) throw storageFull();
     inflight = handle.writev(batch, position).then(({ bytesWritten }) => {
       written += bytesWritten;
       if (!digest) request.onProgress?.(written);

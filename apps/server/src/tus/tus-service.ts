@@ -148,7 +148,7 @@ export class TusService {
     const { id, offset } = upload;
     const known = this.md5s.get(id);
     let saved = offset;
-    const result = await receiveChunk({
+    const receiving = receiveChunk({
       source: input.source,
       path: this.partials.pathOf(id),
       offset,
@@ -163,6 +163,11 @@ export class TusService {
         saved = offset + written;
         this.saveOffset(id, saved);
       },
+    });
+    // A write that failed (a full disk) keeps only what the saved offset covers.
+    const result = await receiving.catch(async (error: unknown) => {
+      await this.partials.truncate(id, saved).catch(() => undefined);
+      throw error;
     });
     if (result.outcome === 'discarded') {
       await this.partials.truncate(id, offset);
