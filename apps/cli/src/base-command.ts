@@ -2,6 +2,7 @@ import { Command, Flags } from '@oclif/core';
 import { McError, toMcError } from '@mcsync/core';
 import { EXIT, exitCodeFor } from './exit-codes';
 import type { CliEnvironment } from './session';
+import { printable } from './output/printable';
 
 /**
  * What every `mc` command shares: the output streams, `--json`, `--debug`, and the one place
@@ -22,19 +23,19 @@ export abstract class McCommand extends Command {
       cwd: process.cwd(),
       env: process.env,
       notice: (message) => this.notice(message),
-      debug: debug ? (line) => process.stderr.write(`debug: ${line}\n`) : undefined,
+      debug: debug ? (line) => process.stderr.write(`debug: ${printable(line)}\n`) : undefined,
     };
     return this.lastCli;
   }
 
-  /** A result line on stdout. */
+  /** A result line on stdout; names in it cannot forge lines or drive the terminal (see `printable`). */
   protected out(line: string): void {
-    process.stdout.write(`${line}\n`);
+    process.stdout.write(`${printable(line)}\n`);
   }
 
-  /** A notice or warning on stderr. */
+  /** A notice or warning on stderr, one line (see `out`). */
   protected notice(message: string): void {
-    process.stderr.write(`${message}\n`);
+    process.stderr.write(`${printable(message)}\n`);
   }
 
   protected printJson(value: unknown): void {
@@ -62,7 +63,7 @@ export abstract class McCommand extends Command {
     if (this.jsonOutput) this.printJson({ error: { code: e.code, message: e.message, hint: e.hint ?? null } });
     this.notice(`mc: ${e.message}`);
     if (e.hint) this.notice(`hint: ${e.hint}`);
-    if (e.code === 'INTERNAL' && err.stack && process.env.MC_DEBUG) this.notice(err.stack);
+    if (e.code === 'INTERNAL' && err.stack && process.env.MC_DEBUG) for (const line of err.stack.split('\n')) this.notice(line);
     process.exitCode = exitCodeFor(e.code);
   }
 }

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { printable } from './output/printable';
 
 /** Reads one line of stdin (for `--password-stdin` or piped input), trailing newline stripped. */
 export async function readStdinLine(): Promise<string> {
@@ -61,7 +62,7 @@ export function yesNoAllPrompt(): (question: string) => Promise<YesNoAll> {
   let interrupted = false;
 
   const nextLine = (question: string): Promise<string | null> => {
-    const prompt = `${question} [y/n/a(ll)] `;
+    const prompt = `${printable(question)} [y/n/a(ll)] `;
     if (typedAhead.length) {
       const line = typedAhead.shift()!;
       process.stderr.write(`${prompt}${line}\n`);

@@ -79,11 +79,16 @@ describe('scanLocal', () => {
     symlinkSync('data', join(root, 'alias'));
     symlinkSync('..', join(root, 'data/up'));
     symlinkSync('nowhere', join(root, 'dangling'));
+    symlinkSync('ping', join(root, 'pong'));
+    symlinkSync('pong', join(root, 'ping'));
     const r = scanLocal({ root, followSymlinks: true });
     expect(r.entries.map((e) => e.path).sort()).toEqual(['alias', 'alias/x.txt', 'data', 'data/x.txt']);
     const reasons = Object.fromEntries(r.problems.map((p) => [p.path, p.reason]));
     expect(reasons['dangling']).toMatch(/dangling/);
     expect(reasons['data/up']).toMatch(/loop/);
+    // Links that point at each other are a loop, not a missing target.
+    expect(reasons['ping']).toMatch(/symlink loop/);
+    expect(reasons['pong']).toMatch(/symlink loop/);
   });
 
   it('reports FIFOs as skipped, not as files', () => {

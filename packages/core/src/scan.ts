@@ -176,8 +176,10 @@ class Walker {
     let st;
     try {
       st = statSync(join(this.root, path), { bigint: true });
-    } catch {
-      if (!rules.ignores(path, false)) this.problems.push({ path, reason: 'dangling symlink', failure: false });
+    } catch (err) {
+      // ELOOP: links that point at each other (a → b → a); anything else: the target is missing.
+      const reason = (err as NodeJS.ErrnoException).code === 'ELOOP' ? 'symlink loop (links point at each other)' : 'dangling symlink';
+      if (!rules.ignores(path, false)) this.problems.push({ path, reason, failure: false });
       return;
     }
     if (st.isDirectory()) this.visitFolder(path, rules, `${st.dev}:${st.ino}`);

@@ -1,3 +1,4 @@
+import { printable } from './printable';
 import cliProgress from 'cli-progress';
 import type { Plan, ProgressEvent } from '@mcsync/core';
 import { formatBytes } from './format';
@@ -141,6 +142,7 @@ class BarProgress implements ProgressDisplay {
 }
 
 /** The last 40 characters of a path, so per-file bars line up. */
-function shortName(path: string): string {
+function shortName(raw: string): string {
+  const path = printable(raw);
   return path.length <= 40 ? path.padEnd(40) : `…${path.slice(-39)}`;
 }
