@@ -112,6 +112,18 @@ describe.each(['stock', 'enhanced'] as const)('hostile local input (%s)', (profi
     for (const [path, content] of Object.entries(regular)) expect(readFileSync(join(dst, path), 'utf8'), JSON.stringify(path)).toBe(content);
   });
 
+  it('a folder path longer than the server stores (700 characters) fails its files before upload, naming the limit; the rest goes up', async () => {
+    const deep = Array.from({ length: 8 }, (_, i) => `${String(i)}${'d'.repeat(99)}`).join('/');
+    const { root, home, projectId } = await initProject(mc, server, ann, 'long-path', { 'short.txt': 'short', [`${deep}/deep.txt`]: 'too deep' });
+    const up = await mc.run(['up', '-r', '.', '--json'], { home, cwd: root });
+    expect(up.code, up.stderr).toBe(1);
+    const json = onlyJson<Json>(up.stdout);
+    expect(json.transferred.map((t) => t.path)).toEqual(['short.txt']);
+    expect(json.failed.map((f) => f.path)).toContain(`${deep}/deep.txt`);
+    for (const f of json.failed) expect(f.message).toMatch(/at most 700/);
+    expect([...(await view.tree(projectId)).files.keys()]).toEqual(['short.txt']);
+  });
+
   it('a file that vanishes and a folder replaced by a file while mc runs: named, nothing wrong stored, the rerun converges', async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 30; i++) files[`a/f${String(i).padStart(2, '0')}.txt`] = `content ${i}`.repeat(200);
