@@ -8,7 +8,7 @@ export function toRemotePath(path: ProjectPath): string {
 
 /**
  * A server path ("/a/b", possibly with "//" from Q7) → "a/b". Throws UNSAFE_PATH for anything that
- * could escape the project folder: "..", ".", NUL, backslash-free but empty segments are collapsed.
+ * could escape the project folder ("..", ".", NUL, a ".." between backslashes); empty segments are collapsed.
  */
 export function fromRemotePath(remote: string): ProjectPath {
   const segments = remote.split('/').filter((s) => s !== '');
@@ -16,9 +16,13 @@ export function fromRemotePath(remote: string): ProjectPath {
   return segments.join('/');
 }
 
-/** A single name from the server must be a plain file name. */
+/**
+ * A single name from the server must be a plain file name: not empty, `.` or `..`, no `/` or NUL,
+ * and no `..` between backslashes (`..\..\x`: Windows takes them for separators). Any other
+ * backslash stays allowed, as on the server (`back\slash.txt` is a legal POSIX name).
+ */
 export function assertSafeName(name: string, context = name): void {
-  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+  if (name === '' || name === '.' || name.includes('/') || name.includes('\0') || name.split('\\').includes('..')) {
     throw new McError('UNSAFE_PATH', `refusing remote path ${JSON.stringify(context)}: it could escape the project folder`);
   }
 }

@@ -25,6 +25,13 @@ const BUFFERED_ENTRY_BYTES = 1 << 20;
 const BACKGROUND_WRITES = 8;
 /** `errors.json` lists ids and short reasons; anything bigger is not one. */
 const MAX_ERRORS_BYTES = 4 << 20;
+/**
+ * Tar bytes an entry may take besides its content: a header block, a pax header of a few records,
+ * padding to 512 bytes. The whole answer may be the files' sizes plus this much per entry and an
+ * `errors.json`: a server that sends more (an endless stream, entries nobody asked for, a huge pax
+ * header) is cut off there instead of filling memory or disk.
+ */
+const ENTRY_OVERHEAD_BYTES = 8 << 10;
 
 export interface BulkDownloadContext {
   client: HttpClient;
@@ -96,6 +103,15 @@ export async function runBulkDownload(
 
   const tar = tarExtract();
   body.on('error', (err) => tar.destroy(err));
+  const budget = items.reduce((n, i) => n + i.remote.size, 0) + (items.length + 1) * ENTRY_OVERHEAD_BYTES + MAX_ERRORS_BYTES;
+  let received = 0;
+  body.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received <= budget) return;
+    body.unpipe(tar);
+    body.destroy();
+    tar.destroy(new McError('SERVER', `the bulk download answer is larger than the ${budget} bytes asked for; it was cut off`, { hint: 'the server sent more than the files it lists' }));
+  });
   body.pipe(tar);
   const writer = new EntryWriter(folders, progress);
   const settle = (item: DownloadItem, result: DownloadResult) => {
@@ -117,6 +133,12 @@ export async function runBulkDownload(
       }
       const item = /^\d+$/.test(name) ? waiting.get(Number(name)) : undefined;
       if (!item) {
+        await drain(entry);
+        continue;
+      }
+      if ((entry.header.size ?? 0) !== item.remote.size) {
+        waiting.delete(item.remote.id);
+        settle(item, failure(item, new McError('VERIFY', `${item.path}: the server sent ${entry.header.size ?? 0} bytes, it lists ${item.remote.size}`)));
         await drain(entry);
         continue;
       }

@@ -11,20 +11,30 @@ export interface ChangeFeedOptions {
   onProblem?: ((problem: Problem) => void) | undefined;
   /** Page size (tests). */
   limit?: number;
+  /** Pages read before giving up on the feed (default `MAX_CHANGE_PAGES`; tests lower it). */
+  maxPages?: number;
 }
+
+/**
+ * A feed longer than this many pages (10^6 changes at the full page size) is not followed to its
+ * end: a snapshot costs less by then, and a server whose `more` never ends cannot keep the client
+ * reading (and holding changes) forever.
+ */
+export const MAX_CHANGE_PAGES = 200;
 
 /**
  * Every change since `cursor`: `GET …/changes` page after page while `more`, paths made relative.
  * A 410 (the server no longer holds the cursor) answers `{expired: true}`, so the caller takes a
  * snapshot. Changes with unsafe paths are reported and dropped, as a snapshot would drop the
  * entries; a folder moved from an unsafe path into view brings a subtree the feed does not list,
- * so that one also answers `expired` (a fresh snapshot sees it).
+ * so that one also answers `expired` (a fresh snapshot sees it), as does a feed longer than
+ * `MAX_CHANGE_PAGES`.
  */
 export async function changesSince(client: HttpClient, projectId: number, cursor: string, opts: ChangeFeedOptions = {}): Promise<RemoteChanges> {
   const report = opts.onProblem ?? (() => {});
   const changes: RemoteChange[] = [];
   let at = cursor;
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     let page;
     try {
       page = await getChanges(client, projectId, at, opts.limit ?? CHANGES_PAGE_LIMIT, { signal: opts.signal });
@@ -39,6 +49,7 @@ export async function changesSince(client: HttpClient, projectId: number, cursor
     }
     if (!page.more) return { expired: false, changes, cursor: page.cursor };
     if (page.cursor === at) throw new McError('SERVER', `GET /projects/${projectId}/changes: "more" pages announced, but the cursor did not advance`);
+    if (pages >= (opts.maxPages ?? MAX_CHANGE_PAGES)) return { expired: true };
     at = page.cursor;
   }
 }

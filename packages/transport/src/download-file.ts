@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
-import { type DownloadItem, type DownloadResult, toMcError } from '@mcsync/core';
+import { type DownloadItem, type DownloadResult, McError, toMcError } from '@mcsync/core';
 import { downloadFile } from './endpoints/files';
 import type { SpaceLedger } from './free-space';
-import type { HttpClient } from './http-client';
+import { type HttpClient, discardBody } from './http-client';
 import { abortedError } from './http-errors';
 import type { ProgressReporter } from './progress';
 import { type LargeDownloadOptions, downloadResumableOnce, isResumable } from './resumable-download';
@@ -59,7 +59,7 @@ async function attempt(
   try {
     temp = await TempFile.create(folder);
   } catch (err) {
-    res.body.destroy();
+    discardBody(res.body);
     throw err;
   }
   try {
@@ -67,10 +67,12 @@ async function attempt(
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         await temp.write(chunk);
+        // An endless or oversized body stops here, not when the disk is full.
+        if (temp.bytes > expected) throw new McError('VERIFY', `${item.path}: the server sent more than the ${expected} bytes it lists`);
         opts.progress?.bytes(item.path, temp.bytes, expected);
       }
     } catch (err) {
-      res.body.destroy();
+      discardBody(res.body);
       throw client.bodyError(err, request);
     }
     const written = await temp.finish();

@@ -93,7 +93,20 @@ export interface HttpClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this dispatcher instead of creating one (the client then does not close it). */
   dispatcher?: Dispatcher;
+  /** A JSON answer larger than this is refused (default `MAX_JSON_BYTES`; tests lower it). */
+  maxJsonBytes?: number;
 }
+
+/**
+ * A JSON answer larger than this is refused with SERVER, not read to the end: a server that sends
+ * an endless or gigabyte body must not fill memory. Production's largest answers are unpaginated
+ * directory listings at a few KiB per row (with `owner` embedded), tens of MiB for a huge folder.
+ */
+export const MAX_JSON_BYTES = 256 << 20;
+/** Of an error body only a short prefix is shown (describeErrorBody): the rest is not read. */
+const MAX_ERROR_BODY_BYTES = 64 << 10;
+/** tus answers carry headers and at most a short message. */
+const MAX_EXCHANGE_BODY_BYTES = 1 << 20;
 
 interface Shared {
   origin: string;
@@ -104,6 +117,7 @@ interface Shared {
   debug: ((line: string) => void) | undefined;
   retry: RetryPolicy;
   redact: (text: string) => string;
+  maxJsonBytes: number;
 }
 
 const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
@@ -141,6 +155,7 @@ export class HttpClient {
       debug: opts.debug,
       retry: { ...DEFAULT_RETRY_POLICY, ...opts.retry },
       redact: makeRedactor(token),
+      maxJsonBytes: opts.maxJsonBytes ?? MAX_JSON_BYTES,
     };
     this.#counters = [this.#own];
   }
@@ -174,7 +189,24 @@ export class HttpClient {
   async json(req: HttpRequest): Promise<JsonResponse> {
     const res = await this.#send(req);
     const contentType = headerText(res.headers['content-type']);
-    const text = await res.body.text();
+    const max = this.#shared.maxJsonBytes;
+    const tooLarge = () =>
+      new McError('SERVER', `the answer to ${req.method} ${req.path} is larger than ${max} bytes; it was not read to the end`, {
+        status: res.statusCode,
+        hint: 'the server sent far more than any Materials Commons answer holds; check the remote URL',
+      });
+    if (Number(headerText(res.headers['content-length'])) > max) {
+      discardBody(res.body);
+      throw tooLarge();
+    }
+    let read: BoundedText;
+    try {
+      read = await readBounded(res.body, max);
+    } catch (err) {
+      throw this.bodyError(err, req);
+    }
+    if (read.cut) throw tooLarge();
+    const text = read.text;
     if (text === '') return { status: res.statusCode, headers: res.headers, data: null };
     if (!isJsonType(contentType)) {
       throw new McError('SERVER', `expected JSON from ${req.method} ${req.path}, got ${contentType || 'no content type'}`, {
@@ -232,7 +264,7 @@ export class HttpClient {
       this.#log(logReq, String(res.statusCode), started, 0, '');
       let text: string;
       try {
-        text = await res.body.text();
+        text = (await readBounded(res.body, MAX_EXCHANGE_BODY_BYTES)).text;
       } catch (err) {
         throw this.bodyError(err, logReq);
       }
@@ -316,7 +348,7 @@ export class HttpClient {
       const retryable = idempotent && ((status >= 500 && status !== STORAGE_FULL) || status === 429) && attempt < s.retry.retries;
       let text: string;
       try {
-        text = await res.body.text();
+        text = (await readBounded(res.body, MAX_ERROR_BODY_BYTES)).text;
       } catch (err) {
         throw this.bodyError(err, req);
       }
@@ -356,6 +388,38 @@ function queryString(query: HttpRequest['query']): string {
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+interface BoundedText {
+  /** The body as UTF-8, or its first `max` bytes when it was longer. */
+  text: string;
+  /** True when the body was longer than `max`: the rest was not read and the connection is closed. */
+  cut: boolean;
+}
+
+/** Reads a response body up to `max` bytes (undici's `text()` has no bound). */
+async function readBounded(body: Readable, max: number): Promise<BoundedText> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (bytes + chunk.length > max) {
+      chunks.push(chunk.subarray(0, max - bytes));
+      discardBody(body);
+      return { text: Buffer.concat(chunks).toString('utf8'), cut: true };
+    }
+    chunks.push(chunk);
+    bytes += chunk.length;
+  }
+  return { text: Buffer.concat(chunks, bytes).toString('utf8'), cut: false };
+}
+
+/**
+ * Closes a response body that will not be read (further). undici's body emits 'error' when it is
+ * destroyed before its end; without a listener that error would crash the process.
+ */
+export function discardBody(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function headerText(value: string | string[] | undefined): string {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { type DownloadItem, type DownloadResult, McError, resumableTempName } from '@mcsync/core';
 import { downloadFile } from './endpoints/files';
 import { type FreeBytes, type SpaceLedger, ensureFreeSpace } from './free-space';
-import type { HttpClient, StreamResponse } from './http-client';
+import { type HttpClient, type StreamResponse, discardBody } from './http-client';
 import type { ProgressReporter } from './progress';
 import { TempFile, ensureFolder, verifyDownload } from './temp-file';
 
@@ -135,7 +135,7 @@ async function receive(
     }
     return received;
   } catch (err) {
-    res.body.destroy();
+    discardBody(res.body);
     throw client.bodyError(err, request);
   }
 }

@@ -3,7 +3,7 @@ import { isDirectoryRow, parseTimestamp, rowChecksum, type TreeEntry, TreeCursor
 import type { DirectoryIndex } from './directory-index';
 import { fileByPath } from './endpoints/files';
 import { getTree } from './endpoints/sync-api';
-import type { HttpClient } from './http-client';
+import { type HttpClient, discardBody } from './http-client';
 import { abortedError, isJsonType } from './http-errors';
 import { ndjsonLines } from './ndjson-lines';
 import { parseResponse } from './parse-response';
@@ -12,7 +12,18 @@ import { toRemoteEntry } from './remote-entry';
 export interface TreeSnapshotOptions {
   signal?: AbortSignal | undefined;
   onProblem?: ((problem: Problem) => void) | undefined;
+  /** Bounds of one listing (defaults `MAX_TREE_LINES`, `MAX_TREE_BYTES`; tests lower them). */
+  maxLines?: number | undefined;
+  maxBytes?: number | undefined;
 }
+
+/**
+ * One listing may hold this many lines and bytes: twice the 10^6 entries the format is built for,
+ * at a few hundred bytes a line (paths ≤ 700 chars). A server whose listing goes on beyond them
+ * (endless, or gigabytes) is refused instead of filling memory with entries.
+ */
+export const MAX_TREE_LINES = 2_000_000;
+export const MAX_TREE_BYTES = 1 << 30;
 
 /**
  * The enhanced enumeration: `GET …/tree` streamed and parsed line by line, one request per prefix
@@ -89,7 +100,7 @@ async function listTree(
   const res = await getTree(client, projectId, prefix, { signal: opts.signal });
   const type = String(res.headers['content-type'] ?? '');
   if (!/ndjson/i.test(type) && !isJsonType(type)) {
-    res.body.destroy();
+    discardBody(res.body);
     throw new McError('SERVER', `expected an NDJSON listing from ${what}, got ${type || 'no content type'}`);
   }
 
@@ -100,8 +111,11 @@ async function listTree(
   let cursor: string | null = null;
   let lineNo = 0;
   try {
-    for await (const line of ndjsonLines(res.body)) {
+    const maxLines = opts.maxLines ?? MAX_TREE_LINES;
+    const maxBytes = opts.maxBytes ?? MAX_TREE_BYTES;
+    for await (const line of ndjsonLines(bounded(res.body, maxBytes, what))) {
       lineNo++;
+      if (lineNo > maxLines) throw new McError('SERVER', `${what}: the listing goes on beyond ${maxLines} lines; refused`, { hint: LISTING_HINT });
       if (cursor !== null) throw new McError('SERVER', `${what}: line ${lineNo} follows the cursor line, which must be last`);
       let value: unknown;
       try {
@@ -136,7 +150,7 @@ async function listTree(
       entries[seen] = kept;
     }
   } catch (err) {
-    res.body.destroy();
+    discardBody(res.body);
     if (opts.signal?.aborted) throw abortedError(err);
     throw client.bodyError(err, { method: 'GET', path: `/projects/${projectId}/tree` });
   }
@@ -146,6 +160,18 @@ async function listTree(
     });
   }
   return { entries, cursor };
+}
+
+const LISTING_HINT = 'the server sent far more than a project listing holds; check the remote URL';
+
+/** The body's chunks, failing once more than `max` bytes came. */
+async function* bounded(body: AsyncIterable<Uint8Array>, max: number, what: string): AsyncGenerator<Uint8Array> {
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > max) throw new McError('SERVER', `${what}: the listing goes on beyond ${max} bytes; refused`, { hint: LISTING_HINT });
+    yield chunk;
+  }
 }
 
 function toEntry(path: ProjectPath, row: TreeEntry): RemoteEntry {

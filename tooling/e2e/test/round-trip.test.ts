@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, mc, mcServer, startMcServer, tempDir } from '../src/binaries';
-import { readAccessLog } from '../src/cli-fixture';
+import { type RunningServer, mcServer, startMcServer, tempDir } from '../src/binaries';
+import { McRecorder, readAccessLog, userConfigFile } from '../src/cli-fixture';
 import { buildSampleTree } from '../src/sample-tree';
 import { digestTree, listFolders } from '../src/tree-digest';
 
@@ -33,6 +33,7 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
   const timings: Record<string, number> = {};
   let server: RunningServer;
   let projectId: number;
+  const mc = new McRecorder();
 
   beforeAll(async () => {
     mkdirSync(home);
@@ -45,7 +46,7 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
     const added = await mcServer(['user', 'add', EMAIL, '--data', data, '--password-stdin'], { input: `${PASSWORD}\n` });
     expect(added.code, added.stderr).toBe(0);
     server = await startMcServer(['--data', data, '--profile', profile], { MC_SERVER_ACCESS_LOG: accessLog });
-    const remote = await mc(['remote', '--add', EMAIL, '--url', server.url, '--password-stdin'], { home, input: `${PASSWORD}\n` });
+    const remote = await mc.run(['remote', '--add', EMAIL, '--url', server.url, '--password-stdin'], { home, input: `${PASSWORD}\n` });
     expect(remote.code, remote.stderr).toBe(0);
   });
 
@@ -59,10 +60,10 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
   });
 
   it('1. mc init + mc up -r . uploads every regular file and reports the symlinks', async () => {
-    const init = await mc(['init', '--name', 'round-trip'], { home, cwd: src });
+    const init = await mc.run(['init', '--name', 'round-trip'], { home, cwd: src });
     expect(init.code, init.stderr).toBe(0);
     projectId = JSON.parse(readFileSync(join(src, '.mc/config.json'), 'utf8')).project_id;
-    const up = await mc(['up', '-r', '.', '--json'], { home, cwd: src });
+    const up = await mc.run(['up', '-r', '.', '--json'], { home, cwd: src });
     timings.upload = up.seconds;
     expect(up.code, up.stderr).toBe(0);
     const result = JSON.parse(up.stdout) as Json;
@@ -75,10 +76,10 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
   });
 
   it('2. mc clone + mc down -r . brings back every byte, and no symlink', async () => {
-    const clone = await mc(['clone', String(projectId), dst], { home, cwd: work });
+    const clone = await mc.run(['clone', String(projectId), dst], { home, cwd: work });
     expect(clone.code, clone.stderr).toBe(0);
     expect(clone.stdout + clone.stderr).toContain('mc down -r .');
-    const down = await mc(['down', '-r', '.', '--json'], { home, cwd: dst });
+    const down = await mc.run(['down', '-r', '.', '--json'], { home, cwd: dst });
     timings.download = down.seconds;
     expect(down.code, down.stderr).toBe(0);
     const [a, b] = await Promise.all([digestTree(src), digestTree(dst)]);
@@ -90,7 +91,7 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
 
   it('3. a second mc up -r . transfers nothing and sends no upload request', async () => {
     const before = readAccessLog(accessLog).length;
-    const up = await mc(['up', '-r', '.', '--json'], { home, cwd: src });
+    const up = await mc.run(['up', '-r', '.', '--json'], { home, cwd: src });
     timings.noop_upload = up.seconds;
     expect(up.code, up.stderr).toBe(0);
     const result = JSON.parse(up.stdout) as Json;
@@ -106,7 +107,7 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
     const victim = files[Math.floor(files.length / 2)]!;
     appendFileSync(join(src, victim), 'one more line\n');
     const before = readAccessLog(accessLog).length;
-    const up = await mc(['up', '-r', '.', '--json'], { home, cwd: src });
+    const up = await mc.run(['up', '-r', '.', '--json'], { home, cwd: src });
     timings.one_changed_upload = up.seconds;
     expect(up.code, up.stderr).toBe(0);
     const result = JSON.parse(up.stdout) as Json;
@@ -114,5 +115,12 @@ describe.each(['stock', 'enhanced'] as const)(`round trip of ${realTree ? 'the r
     const writes = readAccessLog(accessLog).slice(before).filter((l) => l.method !== 'GET');
     expect(writes.map((l) => l.method)).toEqual(['POST']);
     expect(writes[0]!.path).toMatch(/upload/); // stock: …/files/{dir}/upload; enhanced: …/files/bulk-upload
+  });
+
+  it('5. no output of mc in this round trip contains the token or the password', () => {
+    const token = (JSON.parse(readFileSync(userConfigFile(home), 'utf8')) as { default_remote: { mcapikey: string } }).default_remote.mcapikey;
+    expect(token).toBeTruthy();
+    expect(mc.count).toBeGreaterThanOrEqual(7);
+    expect(mc.leaks([token, PASSWORD])).toEqual([]);
   });
 });
