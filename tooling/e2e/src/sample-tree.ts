@@ -1,5 +1,6 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { prng } from './prng';
 
 export interface SampleTreeOptions {
   /** Number of small files (default 3,000). */
@@ -18,17 +19,6 @@ export interface SampleTreeStats {
   symlinks: number;
 }
 
-/** Small deterministic PRNG (mulberry32), so every run builds the same tree. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOP = ['crystallography/cif', 'dft/vasp', 'dft/quantum-espresso', 'md/lammps', 'microscopy/tem', 'notes'];
 const EXT = ['.cif', '.in', '.out', '.log', '.dat', '.json', '.txt', '.xyz'];

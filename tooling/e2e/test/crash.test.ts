@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcServer, startMcServer, tempDir } from '../src/binaries';
 import { type Account, type AccountServer, McRecorder, ServerView, homeWithAccounts, initProject, onlyJson, spawnMc, startServerWithAccounts, writeTree } from '../src/cli-fixture';
 import { exitOf, followProgress } from '../src/process-watch';
+import { prng } from '../src/prng';
 
 /**
  * Issue 6, crashes: `mc` killed with SIGKILL at seeded random points of up, down and sync, each
@@ -19,17 +20,7 @@ const SEED = Number(process.env.MCSYNC_CRASH_SEED ?? 20261204);
 const KILLS_PER_CASE = 4;
 const MAX_RERUNS = 3;
 
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seededRandom(SEED);
+const random = prng(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
