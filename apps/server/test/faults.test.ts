@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultSpecError, startServer } from '../src/index.js';
 import { Harness, md5 } from './helpers/harness.js';
-import { eventually, partialRequest } from './helpers/raw-http.js';
+import { eventually, partialRequest, sleep } from './helpers/raw-http.js';
 import { md5Base64, TusClient, waitForFile } from './helpers/tus.js';
 
 // `startServer({ faults, seed })` / `mc-server start --faults SPEC --seed N` (README.md): injected
@@ -164,6 +164,27 @@ describe('truncate, slow and enospc', () => {
     expect(Buffer.from(body, 'latin1').equals(bytes.subarray(0, 4096))).toBe(true);
     expect(reset).toBe(false);
     expect(md5((await download()).body)).toBe(md5(bytes));
+  });
+
+  it.each([
+    ['truncate', 'download:truncate=4096'],
+    ['truncate with slow', 'download:truncate=4096,download:slow=1000000'],
+    ['reset', 'download:reset=4096'],
+  ])('%s on a response queued behind another on a keep-alive connection still cuts it and closes the connection', async (_name, faults) => {
+    // The second of two pipelined requests (sent as the first one's "body": a GET has none, so the
+    // server reads it as the next request) is answered before the first, held up by latency, is
+    // done: its response has no socket yet when the cut comes, and must still end the connection.
+    const { project, file } = await withFile({ faults: `${faults},listing:latency=300` }, bytes);
+    const headers = { accept: 'application/json', authorization: `Bearer ${h.alice.token}` };
+    const host = new URL(h.server.origin).host;
+    const second = [`GET /api/projects/${project.id}/files/${file.id}/download HTTP/1.1`, `Host: ${host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    const raw = await partialRequest(h.server.origin, 'GET', `/api/projects/${project.id}/directories`, headers, Buffer.from(second));
+    const response = await Promise.race([raw.response, sleep(5000).then(() => 'the connection stayed open')]);
+    const answers = response.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    const [head = '', body = ''] = answers[1]!.split('\r\n\r\n', 2);
+    expect(head).toMatch(new RegExp(`content-length: ${bytes.length}`, 'i'));
+    expect(body.length).toBe(4096);
   });
 
   it('truncate without ARG ends a JSON listing half-way: the client gets text that does not parse', async () => {

@@ -42,14 +42,23 @@ export function tapResponse(res: ServerResponse, faults: BodyFaults): void {
 
   const resetAfterFlush = () => {
     cut = true;
-    const socket = res.socket;
-    if (!socket) return;
-    const close = () => (faults.resetAfter !== undefined ? resetSocket(socket) : socket.destroySoon());
     // The socket's write callback runs once everything queued before it (headers, body) has been
     // handed to the kernel, so the client receives exactly the bytes let through, then the reset
-    // or the close. A paced body first lets its queue drain.
-    if (flushed) flushed(() => socket.write(Buffer.alloc(0), close));
-    else socket.write(Buffer.alloc(0), close);
+    // or the close.
+    const closeAfterFlush = (socket: Socket) => {
+      const close = () => (faults.resetAfter !== undefined ? resetSocket(socket) : socket.destroySoon());
+      socket.write(Buffer.alloc(0), close);
+    };
+    // A response queued behind an unfinished one on a keep-alive connection has no socket yet: its
+    // bytes wait in the response and go out when it gets one ('socket' is emitted just before that
+    // flush, hence the next tick). Without this the response would never end nor its connection close.
+    const withSocket = () => {
+      if (res.socket) closeAfterFlush(res.socket);
+      else res.once('socket', (socket: Socket) => process.nextTick(closeAfterFlush, socket));
+    };
+    // A paced body first lets its queue drain.
+    if (flushed) flushed(withSocket);
+    else withSocket();
   };
 
   res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
