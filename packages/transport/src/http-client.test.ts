@@ -2,6 +2,7 @@ import { McError } from '@mcsync/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAST_RETRY, sendJson, startStub } from '../test/stub-server';
 import { HttpClient, type HttpClientOptions } from './http-client';
+import { DEFAULT_RETRY_POLICY } from './retry';
 
 const TOKEN = 'Tok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3nTok3n';
 
@@ -82,6 +83,36 @@ describe('HttpClient', () => {
     await client.json({ method: 'POST', path: '/up', body, idempotent: true });
     expect(made).toBe(2);
     expect(stub.requests.map((r) => r.body.toString())).toEqual(['abcdef', 'abcdef']);
+  });
+
+  it('sends a GET again when its JSON answer does not parse or breaks off mid-body, then takes the whole answer', async () => {
+    const { client } = await setup((_req, res, i) => {
+      if (i === 0) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end('\u0084"data":[1,2,3]}'); // the first byte damaged on the way
+      }
+      if (i === 1) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '40' });
+        res.write('{"data":[1,');
+        return res.socket!.destroy(); // the connection drops mid-body
+      }
+      sendJson(res, 200, { data: [1, 2, 3] });
+    });
+    expect((await client.json({ method: 'GET', path: '/x' })).data).toEqual({ data: [1, 2, 3] });
+    expect(client.requestCount()).toBe(3);
+  });
+
+  it('does not send a POST that is not marked idempotent again when its answer does not parse; gives up on a GET after the retries', async () => {
+    const { client } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"data":');
+    });
+    const post = await failure(client.json({ method: 'POST', path: '/projects', json: { name: 'p' } }));
+    expect(post.message).toMatch(/invalid JSON from POST \/projects/);
+    expect(client.requestCount()).toBe(1);
+    const get = await failure(client.json({ method: 'GET', path: '/x' }));
+    expect(get.code).toBe('SERVER');
+    expect(client.requestCount()).toBe(1 + 1 + DEFAULT_RETRY_POLICY.retries);
   });
 
   it('gives up after the configured retries', async () => {

@@ -185,8 +185,23 @@ export class HttpClient {
     return this.#shared.redact(text);
   }
 
-  /** Sends a request and parses its JSON answer; non-2xx statuses become McErrors. */
+  /**
+   * Sends a request and parses its JSON answer; non-2xx statuses become McErrors. An idempotent
+   * request whose answer breaks off or does not parse (a connection dropped mid-body, bytes damaged
+   * on the way) is sent again, as one that failed before its answer came.
+   */
   async json(req: HttpRequest): Promise<JsonResponse> {
+    const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.#jsonOnce(req);
+      if (!('broken' in answer)) return answer;
+      if (!idempotent || attempt >= this.#shared.retry.retries) throw answer.broken;
+      await this.#pause(backoffDelay(attempt, this.#shared.retry), req.signal);
+    }
+  }
+
+  /** One `json` exchange; an answer that broke off or does not parse comes back as `broken`. */
+  async #jsonOnce(req: HttpRequest): Promise<JsonResponse | { broken: McError }> {
     const res = await this.#send(req);
     const contentType = headerText(res.headers['content-type']);
     const max = this.#shared.maxJsonBytes;
@@ -203,7 +218,9 @@ export class HttpClient {
     try {
       read = await readBounded(res.body, max);
     } catch (err) {
-      throw this.bodyError(err, req);
+      const error = this.bodyError(err, req);
+      if (error.code === 'NETWORK') return { broken: error };
+      throw error;
     }
     if (read.cut) throw tooLarge();
     const text = read.text;
@@ -216,7 +233,7 @@ export class HttpClient {
     try {
       return { status: res.statusCode, headers: res.headers, data: JSON.parse(text) };
     } catch (err) {
-      throw new McError('SERVER', `invalid JSON from ${req.method} ${req.path}`, { status: res.statusCode, cause: err });
+      return { broken: new McError('SERVER', `invalid JSON from ${req.method} ${req.path}`, { status: res.statusCode, cause: err }) };
     }
   }
 
