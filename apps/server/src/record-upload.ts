@@ -69,9 +69,13 @@ export function storeVersion(store: Store, target: UploadTarget, content: Conten
   const versions = store.rows.versions(target.projectId, directory.id, target.name);
   const before = newestCurrent(versions);
   const directoryPath = livePath(store, directory);
-  requireCurrent(target.ifCurrentId, before, () => childPath(directoryPath ?? directory.path ?? '/', target.name));
-
   const checksum = target.tus && !target.tus.storeChecksum ? '' : content.md5;
+  // The current version already holding these very bytes changes nothing, whatever the client saw:
+  // an upload sent again because the answer to the first one was lost is `unchanged`, not a conflict.
+  if (!(before && checksum !== '' && before.checksum === checksum)) {
+    requireCurrent(target.ifCurrentId, before, () => childPath(directoryPath ?? directory.path ?? '/', target.name));
+  }
+
   const same = checksum === '' ? undefined : pickSameContent(versions, checksum);
   for (const version of versions) {
     if (version !== same && version.current === 1) store.rows.setCurrent(version.id, false);

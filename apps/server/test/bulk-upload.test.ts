@@ -134,6 +134,9 @@ describe('POST /projects/{p}/files/bulk-upload', () => {
     const ok = BulkResultSchema.parse((await bulk(project.id, bulkForm([{ path: '/p.txt', content: 'v2', if_current_id: v1.id }]))).json).data[0]!;
     expect(ok.status).toBe('created');
     expect(await paths(project.id)).toEqual(['/fresh.txt', '/p.txt']);
+    // The same request again (its first answer lost on the way): the bytes are already current.
+    const retried = BulkResultSchema.parse((await bulk(project.id, bulkForm([{ path: '/p.txt', content: 'v2', if_current_id: v1.id }]))).json).data[0]!;
+    expect(retried).toMatchObject({ status: 'unchanged', file: { id: ok.file!.id } });
   });
 
   it('reports a name production cannot store (> 150 characters) as failed, the rest stored', async () => {

@@ -76,6 +76,21 @@ describe('if_current_id on the stock routes (enhanced profile)', () => {
     expect((await h.call('DELETE', `/projects/${project.id}/files/${created.json.data.id}?if_current_id=${created.json.data.id}`)).status).toBe(200);
   });
 
+  it('an upload of the bytes the current version already holds is unchanged whatever it expected (a retry whose first answer was lost)', async () => {
+    const first = await h.call('POST', `/projects/${project.id}/files/upload-to-path`, {
+      form: [{ name: 'if_current_id', value: '0' }, { name: 'path', value: '/retried.txt' }, { name: 'file', filename: 'x', content: 'r1' }],
+    });
+    expect(first.status).toBe(201);
+    const again = await h.call('POST', `/projects/${project.id}/files/upload-to-path`, {
+      form: [{ name: 'if_current_id', value: '0' }, { name: 'path', value: '/retried.txt' }, { name: 'file', filename: 'x', content: 'r1' }],
+    });
+    expect(again.status).toBe(200);
+    expect(again.json.data.id).toBe(first.json.data.id);
+    await refused(() => h.call('POST', `/projects/${project.id}/files/upload-to-path`, {
+      form: [{ name: 'if_current_id', value: '0' }, { name: 'path', value: '/retried.txt' }, { name: 'file', filename: 'x', content: 'r2' }],
+    }));
+  });
+
   it('422 for an if_current_id that is not a non-negative integer', async () => {
     const reply = await h.call('DELETE', `/projects/${project.id}/files/${v1.id}?if_current_id=abc`);
     expect(reply.status).toBe(422);
