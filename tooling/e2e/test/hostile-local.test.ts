@@ -225,6 +225,53 @@ describe.runIf(canRunAsNobody())('unreadable files and folders (mc run as an unp
     expect(onlyJson<Json>(rerun.stdout).transferred.map((t) => t.path).sort()).toEqual(['closed/inside.txt', 'secret.txt']);
     rmSync(work, { recursive: true, force: true });
   });
+
+  it('files that become unreadable while mc runs are named with the reason, nothing of them is stored wrong, and the rerun converges', async () => {
+    const work = tempDir('unreadable-mid-run');
+    chmodSync(work, 0o755);
+    const home = join(work, 'home');
+    const root = join(work, 'p');
+    mkdirSync(home);
+    mkdirSync(root);
+    const files: Record<string, string> = {};
+    // Above the 8 MiB a bulk request holds, so each is opened only when its turn comes (one at a time).
+    for (let i = 0; i < 5; i++) files[`f${i}.dat`] = `file ${i} `.repeat(1_500_000);
+    for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content);
+    execFileSync('chown', ['-R', '65534:65534', home, root]);
+    const env = { ...process.env, HOME: home, NO_COLOR: '1', MC_API_URL: server.url, MC_API_KEY: ann.token, MC_API_EMAIL: ann.email };
+    const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MC_BIN];
+    expect(spawnSync('setpriv', [...asNobody, 'init', '--name', 'mid-run'], { cwd: root, env }).status).toBe(0);
+    const child = spawn('setpriv', [...asNobody, 'up', '-r', '.', '--json', '--concurrency', '1', '--progress=ndjson'], { cwd: root, env });
+    let stdout = '';
+    let stderr = '';
+    let struck = false;
+    child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      if (!struck && c.includes('"type":"start"')) {
+        struck = true;
+        // Every file: whichever mc has not read yet can no longer be read.
+        for (const path of Object.keys(files)) chmodSync(join(root, path), 0o000);
+      }
+    });
+    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+    mc.record(['up (unreadable mid-run)'], stdout + stderr);
+    expect(struck).toBe(true);
+    expect(code, stderr).toBe(1);
+    const json = onlyJson<Json>(stdout);
+    expect(json.failed.length).toBeGreaterThan(0);
+    for (const f of json.failed) expect(f.message, f.path).toMatch(/permission|EACCES|cannot read/i);
+    const view = new ServerView(server.url, ann.token);
+    const projectId = JSON.parse(readFileSync(join(root, '.mc', 'config.json'), 'utf8')).project_id as number;
+    const stored = (await view.tree(projectId)).files;
+    for (const [path, row] of stored) expect(row.size, `${path} is stored whole or not at all`).toBe(Buffer.byteLength(files[path]!));
+    for (const path of Object.keys(files)) chmodSync(join(root, path), 0o644);
+    const rerun = spawnSync('setpriv', [...asNobody, 'up', '-r', '.', '--json'], { cwd: root, env, encoding: 'utf8' });
+    mc.record(['up (rerun)'], rerun.stdout + rerun.stderr);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect((await view.tree(projectId)).files.size).toBe(5);
+    rmSync(work, { recursive: true, force: true });
+  });
 });
 
 describe('100,000 files in one folder', () => {
