@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { McError } from '@mcsync/core';
 import { type FileIdentity, identityChange, READ_CHUNK } from './read-local-file';
 import type { RunningMd5 } from './running-md5';
@@ -39,7 +39,8 @@ export function tusChunkSize(fileSize: number, serverMax?: number): number {
 export async function chunkChecksum(file: FileIdentity, start: number, length: number, md5: RunningMd5, signal?: AbortSignal): Promise<string> {
   const hash = createHash('md5');
   let at = start;
-  for await (const piece of readRange(file, start, length, signal)) {
+  // Hashing consumes each piece at once, so one buffer serves every read (no 1 MiB garbage per MiB).
+  for await (const piece of readRange(file, start, length, signal, Buffer.allocUnsafe(READ_CHUNK))) {
     hash.update(piece);
     md5.offer(at, piece);
     at += piece.length;
@@ -95,20 +96,43 @@ async function assertStillPlanned(file: FileIdentity, md5: RunningMd5): Promise<
   }
 }
 
-async function* readRange(file: FileIdentity, start: number, length: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+/**
+ * `[start, start + length)` of the file in pieces of up to 1 MiB. With `reuse`, every piece is a view
+ * of that one buffer, valid only until the next piece is asked for (for a consumer that is done with
+ * a piece at once, such as a hash); without it each piece is a buffer of its own (a request body).
+ */
+async function* readRange(file: FileIdentity, start: number, length: number, signal?: AbortSignal, reuse?: Buffer): AsyncGenerator<Buffer> {
   if (length <= 0) return;
-  const stream = createReadStream(file.localPath, { highWaterMark: READ_CHUNK, start, end: start + length - 1, ...(signal ? { signal } : {}) });
   let got = 0;
-  try {
-    for await (const piece of stream as AsyncIterable<Buffer>) {
-      got += piece.length;
-      yield piece;
+  if (reuse) {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(file.localPath, 'r');
+      while (got < length) {
+        if (signal?.aborted) throw new McError('ABORTED', 'interrupted');
+        const { bytesRead } = await handle.read(reuse, 0, Math.min(reuse.length, length - got), start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+        yield reuse.subarray(0, bytesRead);
+      }
+    } catch (err) {
+      throw readError(file.localPath, err);
+    } finally {
+      await handle?.close().catch(() => {});
     }
-  } catch (err) {
-    if ((err as { name?: string }).name === 'AbortError') throw new McError('ABORTED', 'interrupted', { cause: err });
-    throw readError(file.localPath, err);
-  } finally {
-    stream.destroy();
+  } else {
+    const stream = createReadStream(file.localPath, { highWaterMark: READ_CHUNK, start, end: start + length - 1, ...(signal ? { signal } : {}) });
+    try {
+      for await (const piece of stream as AsyncIterable<Buffer>) {
+        got += piece.length;
+        yield piece;
+      }
+    } catch (err) {
+      if ((err as { name?: string }).name === 'AbortError') throw new McError('ABORTED', 'interrupted', { cause: err });
+      throw readError(file.localPath, err);
+    } finally {
+      stream.destroy();
+    }
   }
   if (got < length) {
     throw new McError('CHANGED', `${file.localPath} shrank while it was being uploaded (${start + got} of ${file.size} bytes)`, {
