@@ -186,27 +186,36 @@ describe.runIf(canRunAsNobody())('unreadable files and folders (mc run as an unp
     expect(mc.leaks([ann.token, ann.password])).toEqual([]);
   });
 
-  it('an unreadable file and folder fail or are named, everything else goes up, exit 1; once readable the rerun converges', async () => {
-    const work = tempDir('unreadable');
+  const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MC_BIN];
+
+  /** `files` in a project folder owned by `nobody`, with a HOME of its own, and how to run mc there as nobody. */
+  function nobodyProject(prefix: string, files: Record<string, string>) {
+    const work = tempDir(prefix);
     chmodSync(work, 0o755);
     const home = join(work, 'home');
     const root = join(work, 'p');
     mkdirSync(home);
-    mkdirSync(join(root, 'open'), { recursive: true });
-    mkdirSync(join(root, 'closed'));
-    writeFileSync(join(root, 'open/ok.txt'), 'readable');
-    writeFileSync(join(root, 'secret.txt'), 'not readable');
-    writeFileSync(join(root, 'closed/inside.txt'), 'behind a closed folder');
+    mkdirSync(root);
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
     execFileSync('chown', ['-R', '65534:65534', home, root]);
+    const env = { ...process.env, HOME: home, NO_COLOR: '1', MC_API_URL: server.url, MC_API_KEY: ann.token, MC_API_EMAIL: ann.email };
     const run = (args: string[]) => {
-      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MC_BIN, ...args], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, HOME: home, NO_COLOR: '1', MC_API_URL: server.url, MC_API_KEY: ann.token, MC_API_EMAIL: ann.email },
-      });
+      const r = spawnSync('setpriv', [...AS_NOBODY, ...args], { cwd: root, encoding: 'utf8', env });
       mc.record(args, r.stdout + r.stderr);
       return r;
     };
+    return { work, root, env, run };
+  }
+
+  it('an unreadable file and folder fail or are named, everything else goes up, exit 1; once readable the rerun converges', async () => {
+    const { work, root, run } = nobodyProject('unreadable', {
+      'open/ok.txt': 'readable',
+      'secret.txt': 'not readable',
+      'closed/inside.txt': 'behind a closed folder',
+    });
     expect(run(['init', '--name', 'unreadable']).status).toBe(0);
     chmodSync(join(root, 'secret.txt'), 0o000);
     chmodSync(join(root, 'closed'), 0o000);
@@ -227,21 +236,12 @@ describe.runIf(canRunAsNobody())('unreadable files and folders (mc run as an unp
   });
 
   it('files that become unreadable while mc runs are named with the reason, nothing of them is stored wrong, and the rerun converges', async () => {
-    const work = tempDir('unreadable-mid-run');
-    chmodSync(work, 0o755);
-    const home = join(work, 'home');
-    const root = join(work, 'p');
-    mkdirSync(home);
-    mkdirSync(root);
     const files: Record<string, string> = {};
     // Above the 8 MiB a bulk request holds, so each is opened only when its turn comes (one at a time).
     for (let i = 0; i < 5; i++) files[`f${i}.dat`] = `file ${i} `.repeat(1_500_000);
-    for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content);
-    execFileSync('chown', ['-R', '65534:65534', home, root]);
-    const env = { ...process.env, HOME: home, NO_COLOR: '1', MC_API_URL: server.url, MC_API_KEY: ann.token, MC_API_EMAIL: ann.email };
-    const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MC_BIN];
-    expect(spawnSync('setpriv', [...asNobody, 'init', '--name', 'mid-run'], { cwd: root, env }).status).toBe(0);
-    const child = spawn('setpriv', [...asNobody, 'up', '-r', '.', '--json', '--concurrency', '1', '--progress=ndjson'], { cwd: root, env });
+    const { work, root, env, run } = nobodyProject('unreadable-mid-run', files);
+    expect(run(['init', '--name', 'mid-run']).status).toBe(0);
+    const child = spawn('setpriv', [...AS_NOBODY, 'up', '-r', '.', '--json', '--concurrency', '1', '--progress=ndjson'], { cwd: root, env });
     let stdout = '';
     let stderr = '';
     let struck = false;
@@ -266,8 +266,7 @@ describe.runIf(canRunAsNobody())('unreadable files and folders (mc run as an unp
     const stored = (await view.tree(projectId)).files;
     for (const [path, row] of stored) expect(row.size, `${path} is stored whole or not at all`).toBe(Buffer.byteLength(files[path]!));
     for (const path of Object.keys(files)) chmodSync(join(root, path), 0o644);
-    const rerun = spawnSync('setpriv', [...asNobody, 'up', '-r', '.', '--json'], { cwd: root, env, encoding: 'utf8' });
-    mc.record(['up (rerun)'], rerun.stdout + rerun.stderr);
+    const rerun = run(['up', '-r', '.', '--json']);
     expect(rerun.status, rerun.stderr).toBe(0);
     expect((await view.tree(projectId)).files.size).toBe(5);
     rmSync(work, { recursive: true, force: true });
